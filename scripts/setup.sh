@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sets up everything factsheets needs on a fresh Debian machine with Python 3.11 and pip:
+# system libraries (Pango for WeasyPrint, a fallback font), then a virtualenv in .venv with the
+# package and its test tools. Safe to run again: each step is skipped when already done.
+#   scripts/setup.sh            # library and CLI
+#   scripts/setup.sh --browser  # also Chromium, for the web form's browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+if [[ "${1:-}" == "--browser" ]]; then
+  apt_packages+=(chromium)
+fi
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing system packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+if [[ ! -x .venv/bin/python ]]; then
+  echo "setup: creating .venv"
+  "$python" -m venv .venv
+fi
+stamp=.venv/.factsheets-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+  echo "setup: installing factsheets and its test tools into .venv"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".[test]"
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,109 @@
+"""The `factsheets` command: parses arguments, calls the library, prints. Nothing else."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from factsheets.errors import FactsheetsError, Problem
+from factsheets.project import Content, Project, load_content
+from factsheets.select import FilledSheet, select
+from factsheets.sheet import sheet_schema
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Turn trusted cancer-information pages into one-page patient handouts.")
+
+RootOption = Annotated[Path, typer.Option("--root", help="Project folder (holds sources/ and sheets/).")]
+CancerTypeOption = Annotated[Optional[str], typer.Option("--cancer-type", "-t", help="e.g. breast; see 'list'.")]
+
+
+def _content(root: Path) -> Content:
+    return load_content(Project(root))
+
+
+@app.command()
+def check(root: RootOption = Path(".")) -> None:
+    """Validate every source and sheet and resolve every selection for every variant.
+
+    Example: factsheets check
+    """
+    content = _content(root)
+    for sheet_id, fills in _by_sheet(content.fill_all()).items():
+        passages = sum(len(g.texts) for f in fills for s in f.sections for g in s.groups)
+        sources = {src.id for f in fills for src in f.sources}
+        typer.echo(f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
+                   f"{len(sources)} source(s): {', '.join(sorted(sources))}")
+    typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources.")
+
+
+def _by_sheet(fills: list[FilledSheet]) -> dict[str, list[FilledSheet]]:
+    grouped: dict[str, list[FilledSheet]] = {}
+    for f in fills:
+        grouped.setdefault(f.sheet.id, []).append(f)
+    return grouped
+
+
+@app.command()
+def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Path(".")) -> None:
+    """Print a sheet's selected content as plain text, each passage followed by its citation.
+
+    Example: factsheets show where-it-spreads --cancer-type breast
+    """
+    content = _content(root)
+    filled = select(content.sheet(sheet), content.corpus, cancer_type)
+    typer.echo(f"{filled.sheet.title}" + (f" ({filled.cancer_type.label} cancer)" if filled.cancer_type else ""))
+    for section in filled.sections:
+        typer.echo(f"\n## {section.heading}")
+        for group in section.groups:
+            for text in group.texts:
+                typer.echo(f"  {text}")
+            if group.citation is None:
+                typer.echo("    -- from your care team (the clinic's own words)")
+            else:
+                c = group.citation
+                typer.echo(f"    -- {c.source.publisher}, \"{c.section}\" ({c.source.id}.md line {c.line})")
+
+
+@app.command()
+def sections(source: str, root: RootOption = Path(".")) -> None:
+    """List a source's sections and how many paragraphs, items and rows each holds.
+
+    Example: factsheets sections nci-metastatic-cancer
+    """
+    content = _content(root)
+    if source not in content.corpus:
+        raise FactsheetsError(Problem(f"unknown source '{source}'", f"use one of: {', '.join(content.corpus.documents)}."))
+    for s in content.corpus[source].sections:
+        typer.echo(f"{s.address}  [{s.count('paragraph')} paragraphs, {s.count('item')} items, {s.count('row')} rows]")
+
+
+@app.command()
+def schema(output: Annotated[Path, typer.Option("--output", "-o")] = Path("sheets/sheet.schema.json")) -> None:
+    """Write the JSON Schema for sheet files, so editors can autocomplete and check them.
+
+    Example: factsheets schema -o sheets/sheet.schema.json
+    """
+    output.write_text(json.dumps(sheet_schema(), indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"Wrote {output}")
+
+
+def main() -> None:
+    """Entry point: library errors become plain messages and exit code 1, never a traceback."""
+    try:
+        code = app(standalone_mode=False)
+    except FactsheetsError as err:
+        for problem in err.problems:
+            typer.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    except click.ClickException as err:  # usage errors: unknown option, missing argument
+        err.show()
+        sys.exit(err.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        typer.echo("Interrupted.", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,49 @@
+"""Problems with user input, reported as 'file:line:col: what is wrong. Fix: what to do.'
+
+Every error a content lead can cause ends up as a `Problem`; the CLI prints them all and
+exits 1 without a traceback, so the library never prints or exits itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file (or with the run, when `file` is None)."""
+
+    message: str
+    fix: str = ""
+    file: Path | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = _display(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        fix = f" Fix: {self.fix}" if self.fix else ""
+        return f"{where}{self.message}{fix}"
+
+
+class FactsheetsError(Exception):
+    """Raised with every problem found, so a content lead sees them all at once."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the working directory read best in an editor's terminal."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

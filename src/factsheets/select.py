@@ -1,0 +1,186 @@
+"""Resolve a sheet's selections against the corpus: the words that will be printed, each with
+the citation that says where it came from."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from factsheets.cancer_types import CANCER_TYPES, CancerType, cancer_type
+from factsheets.corpus import Block, Corpus, Document, Section, SourceMeta
+from factsheets.errors import FactsheetsError, Problem
+from factsheets.sheet import Passage, Sheet
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage came from: source, section and line."""
+
+    source: SourceMeta
+    section: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Group:
+    """What one passage of a sheet produced: source blocks with their citation, or clinic text."""
+
+    citation: Citation | None  # None for the clinic's own text
+    blocks: tuple[Block, ...] = ()
+    clinic_text: str | None = None
+    table_header: tuple[str, ...] = ()
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        return (self.clinic_text,) if self.clinic_text is not None else tuple(b.text for b in self.blocks)
+
+    def runs(self) -> list[tuple[str, list[Block]]]:
+        """Consecutive blocks of one kind, so items print as one list and rows as one table."""
+        runs: list[tuple[str, list[Block]]] = []
+        for block in self.blocks:
+            if runs and runs[-1][0] == block.kind:
+                runs[-1][1].append(block)
+            else:
+                runs.append((block.kind, [block]))
+        return runs
+
+
+@dataclass(frozen=True)
+class FilledSection:
+    heading: str
+    groups: tuple[Group, ...]
+    write_in: bool = False
+
+
+@dataclass(frozen=True)
+class FilledSheet:
+    """A sheet with its content resolved for one variant (`cancer_type` None = general)."""
+
+    sheet: Sheet
+    cancer_type: CancerType | None
+    sections: tuple[FilledSection, ...]
+    sources: tuple[SourceMeta, ...] = field(default=())
+
+    @property
+    def variant(self) -> str:
+        return self.cancer_type.key if self.cancer_type else "general"
+
+    def plain_text(self) -> str:
+        """Everything that will be printed from the sections, one block a line."""
+        return "\n".join(text for s in self.sections for g in s.groups for text in g.texts)
+
+
+def resolve_cancer_type(key: str | None) -> CancerType | None:
+    """The type named by `key`, or a problem listing the known ones."""
+    if key is None or key in ("", "general", "none"):
+        return None
+    try:
+        return cancer_type(key)
+    except KeyError:
+        raise FactsheetsError(
+            Problem(f"unknown cancer type '{key}'", f"use one of: {', '.join(CANCER_TYPES)}.")
+        ) from None
+
+
+def select(sheet: Sheet, corpus: Corpus, cancer_type_key: str | None = None) -> FilledSheet:
+    """Fill `sheet` for a variant. A type the sheet does not vary by gives the general sheet."""
+    ctype = resolve_cancer_type(cancer_type_key)
+    if ctype is not None and ctype.key not in sheet.variant_types:
+        ctype = None
+    problems: list[Problem] = []
+    sections = []
+    for s_index, section in enumerate(sheet.sections):
+        groups: list[Group] = []
+        for p_index, passage in enumerate(section.passages):
+            loc = ("sections", s_index, "passages", p_index)
+            try:
+                group = _resolve(sheet, corpus, passage, ctype, loc)
+            except FactsheetsError as err:
+                problems += err.problems
+                continue
+            if group is not None:
+                groups.append(group)
+        if not groups and not problems:
+            problems.append(sheet.problem(("sections", s_index), f"section '{section.heading}' has no passages "
+                                          f"for the {ctype.label if ctype else 'general'} variant",
+                                          "add a passage that does not depend on the cancer type."))
+        sections.append(FilledSection(section.heading, tuple(groups), section.write_in))
+    if problems:
+        raise FactsheetsError(problems)
+    return FilledSheet(sheet, ctype, tuple(sections), _cited(sections))
+
+
+def _cited(sections: list[FilledSection]) -> tuple[SourceMeta, ...]:
+    seen: dict[str, SourceMeta] = {}
+    for s in sections:
+        for g in s.groups:
+            if g.citation and g.citation.source.id not in seen:
+                seen[g.citation.source.id] = g.citation.source
+    return tuple(seen.values())
+
+
+def _resolve(sheet: Sheet, corpus: Corpus, passage: Passage, ctype: CancerType | None, loc: tuple) -> Group | None:
+    if passage.clinic_text is not None:
+        return Group(None, clinic_text=" ".join(passage.clinic_text.split()))
+    assert passage.source is not None and passage.section is not None
+    if passage.source not in corpus:
+        raise FactsheetsError(sheet.problem(loc + ("source",), f"unknown source '{passage.source}'",
+                                            f"use one of: {', '.join(corpus.documents)}."))
+    doc = corpus[passage.source]
+    section = _find_section(sheet, doc, passage.section, loc + ("section",))
+    blocks = _narrow(sheet, section, passage, loc)
+    if passage.by_cancer_type and ctype is not None:
+        blocks = [b for b in blocks if _names(b, ctype)]
+        if not blocks:
+            return None  # this source does not speak to this type; other passages may
+    if not blocks:
+        raise FactsheetsError(sheet.problem(loc, f"selection matches nothing in '{section.address}' of {doc.id}",
+                                            "loosen 'contains', 'rows', 'items' or 'paragraphs', or pick another "
+                                            "section (see 'factsheets sections " + doc.id + "')."))
+    return _group(doc, section, blocks)
+
+
+def _names(block: Block, ctype: CancerType) -> bool:
+    if block.kind == "row":
+        return block.cells[0].casefold() == ctype.label.casefold()
+    return ctype.named_in(block.text)
+
+
+def _find_section(sheet: Sheet, doc: Document, address: str, loc: tuple) -> Section:
+    found = doc.find_sections(address)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        options = "; ".join(f"'{s.address}'" for s in found)
+        raise FactsheetsError(sheet.problem(loc, f"section '{address}' is ambiguous in {doc.id}: {options}",
+                                            "write the full path with ' > ' between headings."))
+    headings = [s.address for s in doc.sections] + [s.heading for s in doc.sections]
+    close = difflib.get_close_matches(address, headings, n=3, cutoff=0.4)
+    hint = f"did you mean: {'; '.join(repr(c) for c in close)}?" if close else f"see 'factsheets sections {doc.id}'."
+    raise FactsheetsError(sheet.problem(loc, f"no section '{address}' in source {doc.id}", hint))
+
+
+def _narrow(sheet: Sheet, section: Section, passage: Passage, loc: tuple) -> list[Block]:
+    """Apply the position, row and word filters; out-of-range positions are errors."""
+    blocks = section.blocks
+    if passage.items is not None or passage.paragraphs is not None:
+        wanted = {("item", n) for n in passage.items or []} | {("paragraph", n) for n in passage.paragraphs or []}
+        for kind, key in (("item", "items"), ("paragraph", "paragraphs")):
+            too_far = [n for k, n in wanted if k == kind and n > section.count(kind)]
+            if too_far:
+                raise FactsheetsError(sheet.problem(loc + (key,), f"'{section.address}' has only "
+                                                    f"{section.count(kind)} {key}, not {max(too_far)}",
+                                                    f"use positions 1 to {section.count(kind)}."))
+        blocks = [b for b in blocks if (b.kind, b.position) in wanted]
+    if passage.rows is not None:
+        wanted_rows = {r.casefold() for r in passage.rows}
+        blocks = [b for b in blocks if b.kind == "row" and b.cells[0].casefold() in wanted_rows]
+    if passage.contains is not None:
+        patterns = [re.compile(rf"\b{re.escape(w)}", re.IGNORECASE) for w in passage.contains]
+        blocks = [b for b in blocks if any(p.search(b.text) for p in patterns)]
+    return blocks
+
+
+def _group(doc: Document, section: Section, blocks: list[Block]) -> Group:
+    citation = Citation(doc.meta, section.address, blocks[0].line)
+    return Group(citation, tuple(blocks), table_header=section.table_header)

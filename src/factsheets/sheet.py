@@ -1,0 +1,133 @@
+"""Sheet definitions (`sheets/*.yaml`): which passages a handout takes from which sources.
+
+Models forbid unknown keys so a typo is an error, never a silently ignored setting; the
+loaded `Sheet` keeps its `YamlDocument` so later stages (selection) can point at lines too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, field_validator, model_validator
+
+from factsheets.cancer_types import CANCER_TYPES
+from factsheets.errors import FactsheetsError, Problem
+from factsheets.yamlfile import Loc, YamlDocument, parse_yaml, validate
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Passage(Strict):
+    """Either a selection from a source, or a short text of the clinic's own (`clinic_text`).
+
+    A selection takes every block of `section` unless narrowed: `items` and `paragraphs` by
+    1-based position, `rows` by a table row's first cell, `contains` by words, and
+    `by_cancer_type` to the blocks that name the patient's cancer type.
+    """
+
+    source: str | None = Field(default=None, description="Source id, e.g. nci-metastatic-cancer.")
+    section: str | None = Field(default=None, description="Heading, or 'Parent > Heading' when ambiguous.")
+    items: list[PositiveInt] | None = Field(default=None, description="List items by position (1 = first).")
+    paragraphs: list[PositiveInt] | None = Field(default=None, description="Paragraphs by position (1 = first).")
+    rows: list[str] | None = Field(default=None, description="Table rows by their first cell.")
+    contains: list[str] | None = Field(default=None, description="Keep blocks containing any of these words.")
+    by_cancer_type: bool = Field(default=False, description="Keep blocks naming the patient's cancer type.")
+    clinic_text: str | None = Field(default=None, description="The clinic's own words; printed as such.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Passage:
+        selects = self.source is not None or self.section is not None
+        if self.clinic_text is not None and selects:
+            raise ValueError("a passage is either a selection (source, section) or clinic_text, not both")
+        if self.clinic_text is None and (self.source is None or self.section is None):
+            raise ValueError("a selection needs both 'source' and 'section' (or use 'clinic_text')")
+        return self
+
+
+class SheetSection(Strict):
+    heading: str = Field(min_length=1, description="Heading printed above the passages.")
+    passages: list[Passage] = Field(min_length=1)
+    write_in: bool = Field(default=False, description="Leave space to write an answer after each item.")
+
+
+class Sheet(Strict):
+    """One handout topic."""
+
+    id: str = Field(pattern=SLUG, description="Must match the file name without .yaml.")
+    title: str = Field(min_length=1, max_length=80)
+    cancer_types: Literal["all"] | list[str] | None = Field(
+        default=None, description="Cancer types this sheet has variants for ('all' or a list)."
+    )
+    reading_grade_target: float = Field(default=8, ge=1, le=16)
+    sections: list[SheetSection] = Field(min_length=1)
+
+    _doc: YamlDocument | None = PrivateAttr(default=None)
+
+    @field_validator("cancer_types")
+    @classmethod
+    def _known_types(cls, value: Literal["all"] | list[str] | None) -> Literal["all"] | list[str] | None:
+        if isinstance(value, list):
+            unknown = [v for v in value if v not in CANCER_TYPES]
+            if unknown:
+                raise ValueError(
+                    f"unknown cancer type(s) {', '.join(unknown)}; known types: {', '.join(CANCER_TYPES)}"
+                )
+        return value
+
+    @property
+    def variant_types(self) -> list[str]:
+        """The cancer types with a variant of their own (empty for a general-only sheet)."""
+        if self.cancer_types == "all":
+            return list(CANCER_TYPES)
+        return list(self.cancer_types or [])
+
+    @property
+    def path(self) -> Path | None:
+        return self._doc.path if self._doc else None
+
+    def problem(self, loc: Loc, message: str, fix: str) -> Problem:
+        """A problem pointing at the line of `loc` in this sheet's file."""
+        if self._doc is None:
+            return Problem(f"sheet '{self.id}': {message}", fix)
+        return self._doc.problem(loc, message, fix)
+
+
+def load_sheet(path: Path) -> Sheet:
+    doc = parse_yaml(path)
+    sheet = validate(doc, Sheet, "a sheet")
+    sheet._doc = doc
+    if sheet.id != path.stem:
+        raise FactsheetsError(
+            doc.problem(("id",), f"id '{sheet.id}' does not match the file name '{path.name}'",
+                        f"rename the file to {sheet.id}.yaml or set 'id: {path.stem}'.")
+        )
+    return sheet
+
+
+def load_sheets(directory: Path) -> dict[str, Sheet]:
+    """Every sheet in `directory`, by id; all broken files are reported together."""
+    sheets: dict[str, Sheet] = {}
+    problems: list[Problem] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            sheet = load_sheet(path)
+        except FactsheetsError as err:
+            problems += err.problems
+            continue
+        sheets[sheet.id] = sheet
+    if problems:
+        raise FactsheetsError(problems)
+    return sheets
+
+
+def sheet_schema() -> dict:
+    """JSON Schema for sheet files, for editors' autocompletion and inline checks."""
+    schema = Sheet.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "factsheets sheet definition"
+    return schema
