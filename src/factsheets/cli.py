@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 
 from factsheets.errors import FactsheetsError, Problem
@@ -93,17 +92,13 @@ def schema(output: Annotated[Path, typer.Option("--output", "-o")] = Path("sheet
 
 
 def main() -> None:
-    """Entry point: library errors become plain messages and exit code 1, never a traceback."""
+    """Entry point: library errors become plain messages and exit code 1, never a traceback.
+
+    Typer's standalone mode already turns usage errors into exit 2 and Ctrl-C into exit 1.
+    """
     try:
-        code = app(standalone_mode=False)
+        app()
     except FactsheetsError as err:
         for problem in err.problems:
             typer.echo(f"error: {problem}", err=True)
         sys.exit(1)
-    except click.ClickException as err:  # usage errors: unknown option, missing argument
-        err.show()
-        sys.exit(err.exit_code)
-    except (click.Abort, KeyboardInterrupt):
-        typer.echo("Interrupted.", err=True)
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)

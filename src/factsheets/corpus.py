@@ -14,6 +14,7 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from factsheets.cancer_types import CANCER_TYPES
@@ -38,6 +39,7 @@ class SourceMeta(BaseModel):
     reviewed: str | None = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     review_every: str | None = Field(default=None, pattern=r"^\d+ (months?|years?)$")
     reviewed_as_printed: str | None = None
+    restored_headings: list[str] = Field(default=[], description="Headings the text capture lost, put back.")
     credit: str | None = None
     author: str | None = None
     cancer_types: list[str] = []
@@ -52,7 +54,8 @@ class SourceMeta(BaseModel):
     def _known_types(cls, value: list[str]) -> list[str]:
         unknown = [v for v in value if v not in CANCER_TYPES]
         if unknown:
-            raise ValueError(f"unknown cancer type(s) {unknown}; known: {', '.join(CANCER_TYPES)}")
+            raise PydanticCustomError("cancer_type", "unknown cancer type(s): {unknown}",
+                                      {"unknown": ", ".join(unknown), "fix": f"use types from: {', '.join(CANCER_TYPES)}."})
         return value
 
     @property

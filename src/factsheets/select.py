@@ -154,7 +154,7 @@ def _find_section(sheet: Sheet, doc: Document, address: str, loc: tuple) -> Sect
         options = "; ".join(f"'{s.address}'" for s in found)
         raise FactsheetsError(sheet.problem(loc, f"section '{address}' is ambiguous in {doc.id}: {options}",
                                             "write the full path with ' > ' between headings."))
-    headings = [s.address for s in doc.sections] + [s.heading for s in doc.sections]
+    headings = list(dict.fromkeys([s.address for s in doc.sections] + [s.heading for s in doc.sections]))
     close = difflib.get_close_matches(address, headings, n=3, cutoff=0.4)
     hint = f"did you mean: {'; '.join(repr(c) for c in close)}?" if close else f"see 'factsheets sections {doc.id}'."
     raise FactsheetsError(sheet.problem(loc, f"no section '{address}' in source {doc.id}", hint))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, field_validator, model_validator
 
 from factsheets.cancer_types import CANCER_TYPES
@@ -43,9 +44,12 @@ class Passage(Strict):
     def _one_kind(self) -> Passage:
         selects = self.source is not None or self.section is not None
         if self.clinic_text is not None and selects:
-            raise ValueError("a passage is either a selection (source, section) or clinic_text, not both")
+            raise PydanticCustomError("passage_kind", "a passage is either a selection or clinic text, not both",
+                                      {"fix": "split it into two passages."})
         if self.clinic_text is None and (self.source is None or self.section is None):
-            raise ValueError("a selection needs both 'source' and 'section' (or use 'clinic_text')")
+            raise PydanticCustomError("passage_kind", "a selection needs both 'source' and 'section'",
+                                      {"fix": "add the missing key, or write 'clinic_text: ...' for the clinic's "
+                                              "own words."})
         return self
 
 
@@ -74,9 +78,9 @@ class Sheet(Strict):
         if isinstance(value, list):
             unknown = [v for v in value if v not in CANCER_TYPES]
             if unknown:
-                raise ValueError(
-                    f"unknown cancer type(s) {', '.join(unknown)}; known types: {', '.join(CANCER_TYPES)}"
-                )
+                raise PydanticCustomError("cancer_type", "unknown cancer type(s): {unknown}",
+                                          {"unknown": ", ".join(unknown),
+                                           "fix": f"use 'all' or types from: {', '.join(CANCER_TYPES)}."})
         return value
 
     @property

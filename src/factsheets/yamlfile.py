@@ -66,17 +66,7 @@ def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Yam
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
-        what = err.problem or "could not be read"
-        raise FactsheetsError(
-            Problem(
-                f"YAML syntax error: {what}",
-                "check the indentation and quoting on this line or the one before it "
-                "(text with a colon followed by a space needs quotes).",
-                path,
-                line,
-                column,
-            )
-        ) from None
+        raise FactsheetsError(Problem(f"YAML syntax error: {_plain(err.problem)}", _YAML_FIX, path, line, column)) from None
     doc = YamlDocument(path, data, root, line_offset)
     duplicates = list(_duplicate_keys(root))
     if duplicates:
@@ -93,6 +83,27 @@ def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Yam
             ]
         )
     return doc
+
+
+_YAML_FIX = (
+    "check the indentation and quoting on this line and the one before it "
+    "(text holding ': ' or starting with a quote, '[' or '*' needs quotes around it)."
+)
+
+
+def _plain(problem: str | None) -> str:
+    """PyYAML's parser words, with a plain explanation in front of the common ones."""
+    problem = problem or "could not be read"
+    plain = {
+        "expected <block end>": "the indentation does not line up with the lines above",
+        "mapping values are not allowed here": "a ': ' inside a value that has no quotes",
+        "found character '\\t'": "a tab character; use spaces to indent",
+        "could not find expected ':'": "a line without 'key: value'",
+    }
+    for start, words in plain.items():
+        if problem.startswith(start):
+            return f"{words} ({problem})"
+    return problem
 
 
 def _duplicate_keys(node: yaml.Node | None):
@@ -122,24 +133,29 @@ def validate(doc: YamlDocument, model: type[M], what: str) -> M:
 
 def _problem(doc: YamlDocument, model: type[BaseModel], error: Any) -> Problem:
     loc: Loc = tuple(error["loc"])
-    where = _loc_text(loc[:-1]) if error["type"] in ("extra_forbidden", "missing") else _loc_text(loc)
-    where = f" in {where}" if where else ""
     kind = error["type"]
     if kind == "extra_forbidden":
         allowed = ", ".join(_fields_at(model, loc[:-1]))
-        return doc.problem(loc, f"unknown key '{loc[-1]}'{where}", f"check the spelling; allowed keys here: {allowed}.")
-    if kind == "missing":
-        return doc.problem(loc[:-1], f"missing required key '{loc[-1]}'{where}", f"add '{loc[-1]}: ...'.")
-    message = error["msg"].removeprefix("Value error, ")
-    return doc.problem(loc, f"{message}{where}", _fix_for(kind))
+        message, fix = f"unknown key '{loc[-1]}'", f"check the spelling; allowed keys here: {allowed}."
+        loc_shown = loc[:-1]
+    elif kind == "missing":
+        message, fix = f"missing required key '{loc[-1]}'", f"add '{loc[-1]}: ...'."
+        loc_shown = loc = loc[:-1]
+    else:
+        message = error["msg"].removeprefix("Value error, ")
+        fix = (error.get("ctx") or {}).get("fix") or _FIXES.get(kind, "correct the value.")
+        loc_shown = loc
+    where = _loc_text(loc_shown)
+    return doc.problem(loc, f"{where}: {message}" if where else message, fix)
 
 
-def _fix_for(kind: str) -> str:
-    return {
-        "literal_error": "use one of the values listed.",
-        "string_pattern_mismatch": "use lower-case letters, digits and hyphens.",
-        "too_short": "add at least one entry.",
-    }.get(kind, "correct the value.")
+_FIXES = {
+    "literal_error": "use one of the values listed.",
+    "string_pattern_mismatch": "use lower-case letters, digits and hyphens.",
+    "too_short": "add at least one entry.",
+    "list_type": "write a list, e.g. [1, 2].",
+    "string_too_short": "write some text.",
+}
 
 
 def _loc_text(loc: Loc) -> str:

@@ -1,0 +1,48 @@
+"""Shared fixtures: the real project, a scratch copy of it, and a way to run the CLI for real."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from factsheets.project import Content, Project, load_content
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+SEEDS = ROOT.parent / "shared" / "seeds"
+PROJECT_DIRS = ("sources", "sheets", "templates", "styles", "assets")
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> CliResult:
+    """Run `factsheets` in a real subprocess: exit codes and stderr exactly as a user sees them."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "from factsheets.cli import main; main()", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=600,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(Project(ROOT))
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the project's inputs that a test may break."""
+    for name in PROJECT_DIRS:
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, tmp_path / name)
+    return tmp_path
