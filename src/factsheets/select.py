@@ -104,7 +104,10 @@ def select(sheet: Sheet, corpus: Corpus, cancer_type_key: str | None = None) -> 
             problems.append(sheet.problem(("sections", s_index), f"section '{section.heading}' has no passages "
                                           f"for the {ctype.label if ctype else 'general'} variant",
                                           "add a passage that does not depend on the cancer type."))
-        sections.append(FilledSection(section.heading, tuple(groups), section.write_in))
+        heading = section.heading
+        if ctype is not None and section.type_heading:
+            heading = section.type_heading.replace("{type}", ctype.label.lower())
+        sections.append(FilledSection(heading, tuple(groups), section.write_in))
     if problems:
         raise FactsheetsError(problems)
     return FilledSheet(sheet, ctype, tuple(sections), _cited(sections))
@@ -120,6 +123,8 @@ def _cited(sections: list[FilledSection]) -> tuple[SourceMeta, ...]:
 
 
 def _resolve(sheet: Sheet, corpus: Corpus, passage: Passage, ctype: CancerType | None, loc: tuple) -> Group | None:
+    if ctype is None and not passage.in_general:
+        return None
     if passage.clinic_text is not None:
         return Group(None, clinic_text=" ".join(passage.clinic_text.split()))
     assert passage.source is not None and passage.section is not None

@@ -38,6 +38,7 @@ class Passage(Strict):
     rows: list[str] | None = Field(default=None, description="Table rows by their first cell.")
     contains: list[str] | None = Field(default=None, description="Keep blocks containing any of these words.")
     by_cancer_type: bool = Field(default=False, description="Keep blocks naming the patient's cancer type.")
+    in_general: bool = Field(default=True, description="false: print only on cancer-type variants.")
     clinic_text: str | None = Field(default=None, description="The clinic's own words; printed as such.")
 
     @model_validator(mode="after")
@@ -55,6 +56,8 @@ class Passage(Strict):
 
 class SheetSection(Strict):
     heading: str = Field(min_length=1, description="Heading printed above the passages.")
+    type_heading: str | None = Field(default=None, pattern=r"\{type\}",
+                                     description="Heading for a cancer-type variant; {type} becomes e.g. 'breast'.")
     passages: list[Passage] = Field(min_length=1)
     write_in: bool = Field(default=False, description="Leave space to write an answer after each item.")
 
