@@ -40,7 +40,7 @@ def test_every_shown_passage_is_verbatim_in_its_source(content: Content) -> None
             elif line.startswith("  "):
                 pending.append(line.strip())
         assert not pending, f"{sheet.id}/{ctype}: passages without a citation: {pending}"
-    assert checked > 200
+    assert checked > 150
 
 
 def test_breast_variant_says_where_breast_cancer_spreads(content: Content) -> None:

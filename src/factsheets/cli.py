@@ -9,8 +9,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from factsheets.cancer_types import CANCER_TYPES
+from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
+from factsheets.output import write_atomic
 from factsheets.project import Content, Project, load_content
+from factsheets.render import Personal, Renderer, RenderOptions
 from factsheets.select import FilledSheet, select
 from factsheets.sheet import sheet_schema
 
@@ -19,6 +23,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 RootOption = Annotated[Path, typer.Option("--root", help="Project folder (holds sources/ and sheets/).")]
 CancerTypeOption = Annotated[Optional[str], typer.Option("--cancer-type", "-t", help="e.g. breast; see 'list'.")]
+ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", help="Clinic folder (clinic.yaml, logo, "
+                                                       "template and style overrides). Default: ROOT/clinic.")]
 
 
 def _content(root: Path) -> Content:
@@ -66,6 +72,49 @@ def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Pa
             else:
                 c = group.citation
                 typer.echo(f"    -- {c.source.publisher}, \"{c.section}\" ({c.source.id}.md line {c.line})")
+
+
+@app.command("list")
+def list_sheets(root: RootOption = Path(".")) -> None:
+    """List the sheets, their titles, and the cancer types each has variants for.
+
+    Example: factsheets list
+    """
+    content = _content(root)
+    for sheet in content.sheets.values():
+        types = ", ".join(sheet.variant_types) if sheet.variant_types else "general only"
+        typer.echo(f"{sheet.id:<26} {sheet.title:<44} {types}")
+    typer.echo(f"\nCancer types: {', '.join(CANCER_TYPES)}")
+
+
+@app.command()
+def render(
+    sheet: str,
+    output: Annotated[Path, typer.Option("--output", "-o", help="PDF file to write.")],
+    cancer_type: CancerTypeOption = None,
+    paper: Annotated[Optional[str], typer.Option(help="letter or a4 (default: the clinic's, else letter).")] = None,
+    large_print: Annotated[bool, typer.Option("--large-print", help="18 pt body; may use the back of the page.")] = False,
+    patient: Annotated[str, typer.Option(help="Patient's name, printed on the sheet only.")] = "",
+    date: Annotated[str, typer.Option(help="Date printed in the personal box.")] = "",
+    care_team: Annotated[str, typer.Option("--care-team", help='"name, phone" printed in the personal box.')] = "",
+    clinic: ClinicOption = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Render one sheet to a one-page PDF (written only when it fits).
+
+    Example: factsheets render where-it-spreads --cancer-type breast --patient "Ann Lee" -o ann.pdf
+    """
+    if paper not in (None, "letter", "a4"):
+        raise FactsheetsError(Problem(f"unknown paper size '{paper}'", "use letter or a4."))
+    project = Project(root)
+    content = load_content(project)
+    filled = select(content.sheet(sheet), content.corpus, cancer_type)
+    renderer = Renderer(project, load_clinic(clinic if clinic is not None else project.root / "clinic"))
+    options = RenderOptions(paper=paper, large_print=large_print,  # type: ignore[arg-type]
+                            personal=Personal(patient.strip(), date.strip(), care_team.strip()))
+    result = renderer.render(filled, options)
+    write_atomic(output, result.pdf)
+    typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant})")
 
 
 @app.command()

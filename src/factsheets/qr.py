@@ -29,8 +29,9 @@ def qr_svg(url: str, label: str, min_code_cm: float = 2.2) -> str:
     side = modules + 2 * QUIET_ZONE
     path = re.search(r"<path [^>]*/>", svg)
     assert path is not None, "qrcode's SVG layout changed"
+    drawing = re.sub(r'\s+id="[^"]*"', "", path.group(0))  # several codes share a page: no duplicate ids
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qr" role="img" width="{total_cm:.2f}cm" '
         f'height="{total_cm:.2f}cm" viewBox="0 0 {side} {side}"><title>{escape(label)}</title>'
-        f'<rect width="{side}" height="{side}" fill="#fff"/>{path.group(0)}</svg>'
+        f'<rect width="{side}" height="{side}" fill="#fff"/>{drawing}</svg>'
     )

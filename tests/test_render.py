@@ -1,0 +1,194 @@
+"""Rendering: real PDFs from every sheet, checked for pages, words, QR codes, type and metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from factsheets.errors import FactsheetsError
+from factsheets.project import Content, Project, load_content
+from factsheets.render import Personal, Renderer, RenderOptions
+from factsheets.select import FilledSheet, select
+
+from conftest import ROOT, run_cli
+from pdf_tools import font_names, font_sizes_of, qr_codes, reader, text_of
+
+THREE_TYPES = ("breast", "lung", "prostate")
+
+
+def _variants(content: Content) -> list[tuple[str, str | None]]:
+    """Every sheet as the general sheet, and each varying sheet for three cancer types."""
+    pairs = []
+    for sheet in content.sheets.values():
+        pairs.append((sheet.id, None))
+        pairs += [(sheet.id, t) for t in sheet.variant_types if t in THREE_TYPES or len(sheet.variant_types) <= 3]
+    return pairs
+
+
+_CONTENT = load_content(Project(ROOT))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _printed_words(filled: FilledSheet) -> list[str]:
+    """Each passage (each table cell) that must appear on the page."""
+    words = []
+    for section in filled.sections:
+        words.append(section.heading)
+        for group in section.groups:
+            for block in group.blocks:
+                words += list(block.cells) if block.cells else [block.text]
+            if group.clinic_text:
+                words.append(group.clinic_text)
+    return words
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize(("sheet_id", "ctype"), _variants(_CONTENT))
+def test_sheet_renders_on_one_page_with_all_its_words_and_codes(renderer: Renderer, sheet_id: str,
+                                                                  ctype: str | None, paper: str) -> None:
+    filled = select(_CONTENT.sheet(sheet_id), _CONTENT.corpus, ctype)
+    result = renderer.render(filled, RenderOptions(paper=paper))  # type: ignore[arg-type]
+    assert result.pages == 1 and len(reader(result.pdf).pages) == 1
+    text = text_of(result.pdf)
+    assert _fold(filled.sheet.title) in text
+    for passage in _printed_words(filled):
+        assert _fold(passage) in text, passage
+    body = _printed_words(filled)[1]
+    sizes = font_sizes_of(result.pdf, body)
+    assert sizes and min(sizes) >= 11, (body, sizes)
+    codes = qr_codes(result.pdf)
+    assert sorted(c.text for c in codes) == sorted(s.url for s in filled.sources)
+    assert all(c.width_cm >= 2.0 for c in codes), codes
+    box = reader(result.pdf).pages[0].mediabox
+    expected = (612, 792) if paper == "letter" else (595, 842)
+    assert (round(float(box.width)), round(float(box.height))) == expected
+
+
+def test_pdf_metadata_language_tags_and_alt_text(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("where-it-spreads"), content.corpus, "breast")
+    pdf = renderer.render(filled, RenderOptions()).pdf
+    doc = reader(pdf)
+    meta = doc.metadata
+    assert meta.title == "Where cancer spreads (Breast cancer)"
+    assert meta.author == "factsheets"
+    assert meta.subject.startswith("Patient information sheet: Where cancer spreads.")
+    root = doc.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"]
+    alts = re.findall(rb"QR code linking to [^)]*", b"".join(_all_object_bytes(doc)))
+    assert len(alts) == len(filled.sources)
+    fonts = font_names(pdf)
+    assert any("Atkinson-Hyperlegible" in name for name in fonts) and not any("DejaVu" in n for n in fonts), fonts
+
+
+def _all_object_bytes(doc) -> list[bytes]:
+    found = []
+
+    def walk(obj) -> None:
+        obj = obj.get_object()
+        if hasattr(obj, "keys"):
+            if "/Alt" in obj:
+                found.append(("(" + str(obj["/Alt"]) + ")").encode())
+            if "/K" in obj:
+                walk(obj["/K"])
+        elif isinstance(obj, list):
+            for item in obj:
+                walk(item)
+
+    walk(doc.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_footer_carries_disclaimer_date_id_and_version(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("bone"), content.corpus, None)
+    result = renderer.render(filled, RenderOptions(print_date=dt.date(2026, 3, 4)))
+    text = text_of(result.pdf)
+    assert "does not replace the advice of your care team" in text
+    assert f"Printed 4 Mar 2026 · Sheet bone · Content version {result.content_version}" in text
+    assert "Notes from your care team" in text
+    assert "Reviewed 30 Dec 2025" in text and "Source: National Cancer Institute (NCI). Public domain." in text
+    assert "© Cleveland Clinic. Quoted with credit" in text
+
+
+def test_hostile_patient_name_prints_literally(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("questions"), content.corpus, None)
+    hostile = '<b>Ann & "Bo"</b>'
+    options = RenderOptions(personal=Personal(hostile, "1 Dec 2026", "Dr Lee, 555-0100"))
+    html = renderer.html(filled, options)
+    assert "&lt;b&gt;Ann &amp; &#34;Bo&#34;&lt;/b&gt;" in html and hostile not in html
+    text = text_of(renderer.render(filled, options).pdf)
+    assert hostile in text and "Dr Lee, 555-0100" in text
+
+
+def test_personal_details_change_neither_the_content_version_nor_repr(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("bone"), content.corpus, None)
+    plain = renderer.render(filled, RenderOptions())
+    personal = RenderOptions(personal=Personal("Ann Lee"))
+    assert renderer.render(filled, personal).content_version == plain.content_version
+    assert "Ann" not in repr(personal)
+
+
+def test_large_print_is_18pt_on_at_most_two_pages(renderer: Renderer, content: Content) -> None:
+    for sheet_id, ctype in [("bone", None), ("where-it-spreads", "breast"), ("questions", None)]:
+        filled = select(content.sheet(sheet_id), content.corpus, ctype)
+        result = renderer.render(filled, RenderOptions(large_print=True))
+        assert result.pages <= 2 and result.body_pt == 18
+        sizes = font_sizes_of(result.pdf, _printed_words(filled)[1])
+        assert sizes and min(sizes) >= 18, sizes
+        assert len(qr_codes(result.pdf)) == len(filled.sources)
+
+
+def test_fitting_sheet_is_laid_out_once(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("liver"), content.corpus, None)
+    result = renderer.render(filled, RenderOptions())
+    assert result.renders == 1 and result.body_pt == 13
+
+
+OVERFLOW_SHEET = """id: too-long
+title: A sheet with far too much on it
+sections:
+""" + "".join(f"""  - heading: Part {n}
+    passages:
+      - source: clevelandclinic-metastasis
+        section: {section}
+""" for n, section in enumerate(["Imaging tests", "Tumor markers", "How do I take care of myself?",
+                                 "What questions should I ask my doctor?", "A note from Cleveland Clinic",
+                                 "Is metastatic cancer curable?", "What is the metastatic cancer survival rate?"]))
+
+
+def test_overflowing_sheet_fails_with_its_message_and_writes_nothing(scratch: Path) -> None:
+    (scratch / "sheets" / "too-long.yaml").write_text(OVERFLOW_SHEET, encoding="utf-8")
+    out = scratch / "out" / "too-long.pdf"
+    result = run_cli("render", "too-long", "-o", str(out), cwd=scratch)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert re.fullmatch(
+        r"error: sheets/too-long\.yaml: sheet 'too-long' \(general, letter\) does not fit on 1 page\(s\) even at "
+        r"11 pt: it needs 2 pages, with about \d+ words left over Fix: shorten the sheet \(drop or narrow a "
+        r"passage\) or split it into two sheets; nothing was written\.\n", result.err)
+    assert not out.exists() and not list(scratch.glob("out/*"))
+
+
+def test_cli_render_writes_pdf_and_keeps_the_name_out_of_its_output(tmp_path: Path) -> None:
+    out = tmp_path / "ann.pdf"
+    result = run_cli("render", "where-it-spreads", "--cancer-type", "lung", "--patient", "Annabel Quixote",
+                     "--care-team", "Dr Lee, 555-0100", "--paper", "a4", "-o", str(out))
+    assert result.code == 0, result.err
+    assert "Annabel" not in result.out + result.err
+    assert "Annabel Quixote" in text_of(out.read_bytes())
+    assert [p.name for p in tmp_path.iterdir()] == ["ann.pdf"]
+
+
+def test_cli_render_unknown_cancer_type_lists_known_ones(tmp_path: Path) -> None:
+    result = run_cli("render", "where-it-spreads", "-t", "brest", "-o", str(tmp_path / "x.pdf"))
+    assert result.code == 1 and "use one of: bladder, breast, colon" in result.err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_an_unknown_sheet_cannot_be_rendered(tmp_path: Path) -> None:
+    with pytest.raises(FactsheetsError, match="unknown sheet 'nope'"):
+        _CONTENT.sheet("nope")
