@@ -50,7 +50,13 @@ def load_clinic(folder: Path | None) -> Clinic:
     else:
         clinic = validate(parse_yaml(path), Clinic, "clinic.yaml")
     clinic._folder = folder.resolve()
-    if clinic.logo_path is not None and not clinic.logo_path.is_file():
-        raise FactsheetsError(parse_yaml(path).problem(("logo",), f"logo file not found: {clinic.logo_path}",
-                                                       "put the image in the clinic folder or fix the name."))
+    logo = clinic.logo_path
+    if logo is not None:
+        where = parse_yaml(path)
+        if not logo.resolve().is_relative_to(clinic._folder):
+            raise FactsheetsError(where.problem(("logo",), f"logo must be a file inside the clinic folder, not {logo}",
+                                                "copy the image into the clinic folder and name it there."))
+        if not logo.is_file():
+            raise FactsheetsError(where.problem(("logo",), f"logo file not found: {logo}",
+                                                "put the image in the clinic folder or fix the name."))
     return clinic

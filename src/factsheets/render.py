@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,19 +148,26 @@ class Renderer:
         for attempt, body_pt in enumerate(sizes, start=1):
             document = self._layout(html, paper, body_pt, options.large_print)
             if len(document.pages) <= options.max_pages:
-                pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+                with _refusals_as_problems():  # attachments and links are fetched while writing
+                    pdf = document.write_pdf(pdf_variant="pdf/ua-1")
                 return Rendered(pdf, len(document.pages), body_pt, attempt, content_version(filled))
         assert document is not None
         raise FactsheetsError(_overflow(filled, options, paper, sizes[-1], document))
 
     def _layout(self, html: str, paper: Paper, body_pt: float, large: bool):
         base = str(self.template_dirs[-1]) + "/"
-        try:
+        with _refusals_as_problems():
             return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
                 stylesheets=[self._base_css, self._size(paper, body_pt, large)], font_config=self.fonts)
-        except ResourceRefused as err:
-            raise FactsheetsError(Problem(f"the page needs a resource that was refused ({err.reason})",
-                                          f"put logos and images in the clinic folder or assets/: {err.url}")) from None
+
+
+@contextmanager
+def _refusals_as_problems() -> Iterator[None]:
+    try:
+        yield
+    except ResourceRefused as err:
+        raise FactsheetsError(Problem(f"the page needs a resource that was refused ({err.reason})",
+                                      f"keep logos and images in the clinic folder or assets/: {err.url}")) from None
 
 
 def _overflow(filled: FilledSheet, options: RenderOptions, paper: str, floor: float, document) -> Problem:

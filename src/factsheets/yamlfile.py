@@ -143,15 +143,26 @@ def _problem(doc: YamlDocument, model: type[BaseModel], error: Any) -> Problem:
         loc_shown = loc = loc[:-1]
     else:
         message = error["msg"].removeprefix("Value error, ")
-        fix = (error.get("ctx") or {}).get("fix") or _FIXES.get(kind, "correct the value.")
+        given = (error.get("ctx") or {}).get("fix")
+        pattern = _PATTERN_FIXES.get(str(loc[-1])) if kind == "string_pattern_mismatch" and loc else None
+        fix = given or pattern or _FIXES.get(kind, "correct the value.")
         loc_shown = loc
     where = _loc_text(loc_shown)
     return doc.problem(loc, f"{where}: {message}" if where else message, fix)
 
 
+_PATTERN_FIXES = {
+    "id": "use lower-case letters, digits and hyphens.",
+    "accent_color": "write a colour as #rrggbb, e.g. #1d3f6e.",
+    "url": "write the full address, starting with https://.",
+    "reviewed": "write the date as YYYY-MM-DD, or YYYY-MM when the page gives only a month.",
+    "review_every": "write e.g. '3 months' or '2 years'.",
+    "type_heading": "put {type} where the cancer type goes, e.g. 'Where {type} cancer spreads'.",
+}
+
 _FIXES = {
     "literal_error": "use one of the values listed.",
-    "string_pattern_mismatch": "use lower-case letters, digits and hyphens.",
+    "string_pattern_mismatch": "write it in the form shown.",
     "too_short": "add at least one entry.",
     "list_type": "write a list, e.g. [1, 2].",
     "string_too_short": "write some text.",
