@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from factsheets.build import build
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
@@ -115,6 +116,21 @@ def render(
     result = renderer.render(filled, options)
     write_atomic(output, result.pdf)
     typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant})")
+
+
+@app.command("build")
+def build_all(clinic: ClinicOption = None, root: RootOption = Path(".")) -> None:
+    """Build every sheet, as the general sheet and for each cancer type it varies by, into out/.
+
+    Example: factsheets build
+    """
+    report = build(Project(root), clinic)
+    for name, message in report.failed:
+        typer.echo(f"FAILED {name}: {message}", err=True)
+    typer.echo(f"Built {len(report.built)}, failed {len(report.failed)}, removed {len(report.removed)} "
+               f"stale, in {report.seconds:.1f} s. Manifest: out/manifest.json")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command()
