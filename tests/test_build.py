@@ -1,4 +1,4 @@
-"""The batch build: every variant into out/ at stable paths, a manifest that matches, stale PDFs gone."""
+"""The batch build: every variant at stable paths, a matching manifest, and rebuilds of only what changed."""
 
 from __future__ import annotations
 
@@ -6,37 +6,101 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from factsheets.build import build
-from factsheets.project import Project
+from factsheets.project import Project, load_content
 
 from conftest import run_cli
 from pdf_tools import reader
 
 
-def test_build_writes_every_variant_and_a_matching_manifest(scratch: Path) -> None:
-    stale = scratch / "out" / "general" / "removed-sheet.pdf"
-    stale.parent.mkdir(parents=True)
-    stale.write_bytes(b"%PDF old")
-    report = build(Project(scratch))
-    assert not report.failed and len(report.built) == 27 and report.removed == [stale]
-    manifest = json.loads((scratch / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["sheets"]) == 27
-    for entry in manifest["sheets"]:
-        pdf = (scratch / "out" / entry["path"]).read_bytes()
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One full parallel build shared by the tests that only read it."""
+    from conftest import PROJECT_DIRS, ROOT
+    import shutil
+
+    root = tmp_path_factory.mktemp("project")
+    for name in PROJECT_DIRS:
+        shutil.copytree(ROOT / name, root / name)
+    report = build(Project(root), jobs=2)
+    assert not report.failed and len(report.built) == 27
+    return root
+
+
+def _manifest(root: Path) -> list[dict]:
+    return json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))["sheets"]
+
+
+def test_full_build_writes_every_variant_listed_with_matching_checksums(built: Path) -> None:
+    content = load_content(Project(built))
+    expected = {f"{t or 'general'}/{s.id}.pdf" for s, t in content.variants()}
+    on_disk = {p.relative_to(built / "out").as_posix() for p in (built / "out").glob("*/*.pdf")
+               if p.parent.name != "packets"}
+    entries = _manifest(built)
+    assert on_disk == expected == {e["path"] for e in entries}
+    for entry in entries:
+        pdf = (built / "out" / entry["path"]).read_bytes()
         assert hashlib.sha256(pdf).hexdigest() == entry["sha256"]
         assert len(reader(pdf).pages) == entry["pages"] == 1
-    paths = {e["path"] for e in manifest["sheets"]}
-    assert {"general/bone.pdf", "breast/where-it-spreads.pdf", "prostate/tests-for-metastasis.pdf"} <= paths
-    assert not list(scratch.glob("out/**/*.part"))
+        assert entry["sources"] and all(s["url"].startswith("https://") for s in entry["sources"])
+        assert 11 <= entry["body_pt"] <= 13 and len(entry["input_hash"]) == 16
+    assert {"general/bone.pdf", "breast/where-it-spreads.pdf", "prostate/tests-for-metastasis.pdf"} <= on_disk
+
+
+def test_second_build_rebuilds_nothing(built: Path) -> None:
+    report = build(Project(built), jobs=2)
+    assert report.built == [] and len(report.unchanged) == 27 and not report.failed
+
+
+def test_editing_one_source_rebuilds_exactly_the_sheets_that_cite_it(built: Path) -> None:
+    source = built / "sources" / "acs-when-cancer-spreads.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    content = load_content(Project(built))
+    citing = {f"{s.id}/{t or 'general'}" for s, t in content.variants()
+              if any(p.source == "acs-when-cancer-spreads" for sec in s.sections for p in sec.passages)}
+    report = build(Project(built), jobs=1)
+    assert sorted(report.built) == sorted(citing) == ["questions/general"]
+
+
+def test_a_damaged_pdf_is_rebuilt(built: Path) -> None:
+    (built / "out" / "general" / "liver.pdf").write_bytes(b"%PDF-1.7 truncated")
+    report = build(Project(built), jobs=1)
+    assert report.built == ["liver/general"]
+
+
+def test_removed_sheet_pdf_is_cleaned_out(built: Path) -> None:
+    stale = built / "out" / "general" / "removed-sheet.pdf"
+    stale.write_bytes(b"%PDF old")
+    (built / "out" / "general" / ".bone.pdf.abc.part").write_bytes(b"half")
+    report = build(Project(built), jobs=1)
+    assert report.removed == ["general/removed-sheet.pdf"] and not stale.exists()
+    assert not list((built / "out").glob("**/*.part"))
 
 
 def test_failing_sheet_leaves_the_rest_built_and_exits_1(scratch: Path) -> None:
     from test_render import OVERFLOW_SHEET
 
     (scratch / "sheets" / "too-long.yaml").write_text(OVERFLOW_SHEET, encoding="utf-8")
-    result = run_cli("build", cwd=scratch)
+    result = run_cli("build", "--jobs", "2", cwd=scratch)
     assert result.code == 1
     assert "FAILED too-long/general: " in result.err and "does not fit on 1 page(s)" in result.err
-    assert "Built 27, failed 1" in result.out
+    assert "Built 27, unchanged 0, failed 1" in result.out
     assert not (scratch / "out" / "general" / "too-long.pdf").exists()
     assert (scratch / "out" / "general" / "bone.pdf").exists()
+    assert "too-long" not in (scratch / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert not list(scratch.glob("out/**/*.part"))
+
+
+def test_broken_sheet_stops_the_build_before_anything_is_written(scratch: Path) -> None:
+    (scratch / "sheets" / "bad.yaml").write_text("id: bad\ntitle: [\n", encoding="utf-8")
+    result = run_cli("build", cwd=scratch)
+    assert result.code == 1 and result.err.startswith("error: sheets/bad.yaml:")
+    assert not (scratch / "out").exists()
+
+
+def test_plain_progress_lines_when_not_a_terminal(scratch: Path) -> None:
+    result = run_cli("build", "--jobs", "1", cwd=scratch)
+    assert result.code == 0
+    assert "built    bone/general" in result.out.splitlines()

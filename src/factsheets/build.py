@@ -1,15 +1,20 @@
 """Build the whole handout set into out/: every sheet x variant, one PDF each, plus a manifest.
 
-Reads everything first (a broken sheet stops the build before anything is written), then
-renders each variant; one failing variant does not stop the others. Every PDF is written
-atomically, and PDFs of sheets that no longer exist are removed.
+Reads and resolves everything first (a broken sheet stops the build before anything is
+written), then renders only the variants whose inputs changed, across warm worker processes.
+One failing variant does not stop the others; every file is written atomically and the
+manifest is rewritten after each PDF, so an interrupted build leaves out/ consistent and the
+next build finishes the job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,55 +22,190 @@ from factsheets import __version__
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError
 from factsheets.output import write_atomic
-from factsheets.project import Project, load_content
+from factsheets.project import Content, Project, load_content
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import FilledSheet
+from factsheets.select import select
+from factsheets.sheet import Sheet
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to make: a sheet, a variant (None = general), where it goes, what it depends on."""
+
+    sheet_id: str
+    cancer_type: str | None
+    path: str  # relative to out/
+    input_hash: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.sheet_id}/{self.cancer_type or 'general'}"
 
 
 @dataclass
 class BuildReport:
-    built: list[Path] = field(default_factory=list)
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (sheet/variant, message)
-    removed: list[Path] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
-def pdf_path(out_dir: Path, filled: FilledSheet) -> Path:
-    """Stable, readable paths: out/general/bone.pdf, out/breast/where-it-spreads.pdf."""
-    return out_dir / filled.variant / f"{filled.sheet.id}.pdf"
+Progress = Callable[[str, str], None]  # (sheet/variant, "built" | "failed: ...")
 
 
-def build(project: Project, clinic_dir: Path | None = None, options: RenderOptions | None = None) -> BuildReport:
+def build(project: Project, clinic_dir: Path | None = None, options: RenderOptions | None = None,
+          jobs: int | None = None, force: bool = False, progress: Progress | None = None) -> BuildReport:
+    """Bring out/ up to date; returns what was built, left alone, failed and removed."""
     started = time.perf_counter()
-    content = load_content(project)
-    fills = content.fill_all()
-    renderer = Renderer(project, load_clinic(clinic_dir if clinic_dir is not None else project.root / "clinic"))
     options = options or RenderOptions()
-    report = BuildReport()
-    manifest = []
-    for filled in fills:
-        path = pdf_path(project.out_dir, filled)
-        try:
-            result = renderer.render(filled, options)
-        except FactsheetsError as err:
-            report.failed.append((f"{filled.sheet.id}/{filled.variant}", str(err)))
-            path.unlink(missing_ok=True)  # never leave an out-of-date PDF standing in for a failed one
-            continue
-        write_atomic(path, result.pdf)
-        report.built.append(path)
-        manifest.append({
-            "sheet": filled.sheet.id, "variant": filled.variant, "title": filled.sheet.title,
-            "path": path.relative_to(project.out_dir).as_posix(), "pages": result.pages,
-            "body_pt": result.body_pt, "content_version": result.content_version,
-            "sha256": hashlib.sha256(result.pdf).hexdigest(),
-            "sources": [{"id": s.id, "url": s.url, "reviewed": s.reviewed} for s in filled.sources],
-        })
-    expected = {pdf_path(project.out_dir, f) for f in fills}
-    for stale in sorted(project.out_dir.glob("*/*.pdf")):
-        if stale not in expected and stale.parent.name != "packets":
-            stale.unlink()
-            report.removed.append(stale)
-    write_atomic(project.out_dir / "manifest.json",
-                 json.dumps({"factsheets": __version__, "sheets": manifest}, indent=2).encode())
+    clinic_dir = clinic_dir if clinic_dir is not None else project.root / "clinic"
+    content = load_content(project)
+    content.fill_all()  # every selection of every variant resolves, or nothing is touched
+    load_clinic(clinic_dir)  # clinic problems stop the build before any render
+    planned = plan(project, content, clinic_dir, options)
+    manifest = _read_manifest(project.out_dir)
+    todo = [j for j in planned if force or not _up_to_date(project.out_dir, j, manifest.get(j.path))]
+    report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
+    entries = {j.path: manifest[j.path] for j in planned if j not in todo}
+    report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
+    for job, outcome in _run(project, clinic_dir, options, todo, jobs or os.cpu_count() or 1):
+        if isinstance(outcome, str):
+            report.failed.append((job.name, outcome))
+            entries.pop(job.path, None)
+        else:
+            report.built.append(job.name)
+            entries[job.path] = outcome
+        _write_manifest(project.out_dir, entries, planned)
+        if progress:
+            progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
+    _write_manifest(project.out_dir, entries, planned)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def plan(project: Project, content: Content, clinic_dir: Path, options: RenderOptions) -> list[Job]:
+    """Every (sheet, variant) with the hash of everything its PDF depends on."""
+    files = _FileHashes()
+    shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
+    for folder in (project.root / "templates", project.root / "styles", project.root / "assets", clinic_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
+            shared.update(f"{path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
+                          f"={files(path)}\n".encode())
+    jobs = []
+    for sheet, ctype in content.variants():
+        h = shared.copy()
+        h.update(files(sheet.path).encode() if sheet.path else b"")
+        for source_id in _cited_source_ids(sheet):
+            h.update(f"{source_id}={files(content.corpus[source_id].path)}".encode())
+        path = f"{ctype or 'general'}/{sheet.id}.pdf"
+        jobs.append(Job(sheet.id, ctype, path, h.hexdigest()[:16]))
+    return jobs
+
+
+def _cited_source_ids(sheet: Sheet) -> list[str]:
+    return sorted({p.source for s in sheet.sections for p in s.passages if p.source})
+
+
+class _FileHashes:
+    """sha256 of each file, read once per build."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        if path not in self._seen:
+            self._seen[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return self._seen[path]
+
+
+def _up_to_date(out_dir: Path, job: Job, entry: dict | None) -> bool:
+    """Same inputs as last time, and the PDF on disk is the one the manifest recorded."""
+    if entry is None or entry.get("input_hash") != job.input_hash:
+        return False
+    pdf = out_dir / job.path
+    return pdf.is_file() and pdf.stat().st_size == entry.get("bytes") and _sha256(pdf) == entry.get("sha256")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _run(project: Project, clinic_dir: Path, options: RenderOptions, todo: list[Job],
+         jobs: int) -> Iterable[tuple[Job, dict | str]]:
+    """Render `todo`: in this process for one job at a time, else across warm workers."""
+    if not todo:
+        return
+    if jobs <= 1 or len(todo) == 1:
+        _init_worker(project, clinic_dir, options)
+        for job in todo:
+            yield job, _render_job(job)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
+                             initargs=(project, clinic_dir, options)) as pool:
+        futures = {pool.submit(_render_job, job): job for job in todo}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+# Per-process state: each worker loads the content and warms one Renderer, then reuses them.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(project: Project, clinic_dir: Path, options: RenderOptions) -> None:
+    _WORKER.update(project=project, content=load_content(project), options=options,
+                   renderer=Renderer(project, load_clinic(clinic_dir)))
+
+
+def _render_job(job: Job) -> dict | str:
+    """Render and write one PDF; a user-facing problem comes back as its message."""
+    project: Project = _WORKER["project"]  # type: ignore[assignment]
+    content: Content = _WORKER["content"]  # type: ignore[assignment]
+    renderer: Renderer = _WORKER["renderer"]  # type: ignore[assignment]
+    target = project.out_dir / job.path
+    try:
+        filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
+        result = renderer.render(filled, _WORKER["options"])  # type: ignore[arg-type]
+    except FactsheetsError as err:
+        target.unlink(missing_ok=True)  # never leave an out-of-date PDF standing in for a failed one
+        return str(err)
+    write_atomic(target, result.pdf)
+    return {
+        "sheet": filled.sheet.id, "variant": filled.variant, "title": filled.sheet.title, "path": job.path,
+        "pages": result.pages, "body_pt": result.body_pt, "renders": result.renders,
+        "content_version": result.content_version, "input_hash": job.input_hash,
+        "sha256": hashlib.sha256(result.pdf).hexdigest(), "bytes": len(result.pdf),
+        "sources": [{"id": s.id, "url": s.url, "reviewed": s.reviewed} for s in filled.sources],
+    }
+
+
+def _read_manifest(out_dir: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {entry["path"]: entry for entry in data["sheets"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}  # no or unreadable manifest: everything is rebuilt
+
+
+def _write_manifest(out_dir: Path, entries: dict[str, dict], planned: list[Job]) -> None:
+    ordered = [entries[j.path] for j in planned if j.path in entries]
+    write_atomic(out_dir / MANIFEST, json.dumps({"factsheets": __version__, "sheets": ordered}, indent=2).encode())
+
+
+def _remove_stale(out_dir: Path, wanted: set[str], manifest: dict[str, dict]) -> list[str]:
+    """PDFs of sheets or variants that no longer exist, and leftovers of interrupted writes."""
+    removed = []
+    for pdf in sorted(out_dir.glob("*/*.pdf")):
+        rel = pdf.relative_to(out_dir).as_posix()
+        if rel not in wanted and pdf.parent.name != "packets":
+            pdf.unlink()
+            removed.append(rel)
+    for part in out_dir.glob("**/.*.part"):
+        part.unlink()
+    return removed

@@ -14,6 +14,7 @@ from factsheets.cancer_types import CANCER_TYPES
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.output import write_atomic
+from factsheets.progress import progress_reporter
 from factsheets.project import Content, Project, load_content
 from factsheets.render import Personal, Renderer, RenderOptions
 from factsheets.select import FilledSheet, select
@@ -119,16 +120,24 @@ def render(
 
 
 @app.command("build")
-def build_all(clinic: ClinicOption = None, root: RootOption = Path(".")) -> None:
+def build_all(
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild everything, changed or not.")] = False,
+    clinic: ClinicOption = None,
+    root: RootOption = Path("."),
+) -> None:
     """Build every sheet, as the general sheet and for each cancer type it varies by, into out/.
 
-    Example: factsheets build
+    Only variants whose inputs changed are rebuilt.
+
+    Example: factsheets build --jobs 2
     """
-    report = build(Project(root), clinic)
+    with progress_reporter() as progress:
+        report = build(Project(root), clinic, jobs=jobs, force=force, progress=progress)
     for name, message in report.failed:
         typer.echo(f"FAILED {name}: {message}", err=True)
-    typer.echo(f"Built {len(report.built)}, failed {len(report.failed)}, removed {len(report.removed)} "
-               f"stale, in {report.seconds:.1f} s. Manifest: out/manifest.json")
+    typer.echo(f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
+               f"removed {len(report.removed)} stale, in {report.seconds:.1f} s. Manifest: out/manifest.json")
     if report.failed:
         raise typer.Exit(1)
 
