@@ -104,3 +104,32 @@ def test_plain_progress_lines_when_not_a_terminal(scratch: Path) -> None:
     result = run_cli("build", "--jobs", "1", cwd=scratch)
     assert result.code == 0
     assert "built    bone/general" in result.out.splitlines()
+
+
+def test_packets_hold_the_right_sheets_in_order_with_bookmarks(built: Path) -> None:
+    from factsheets.cancer_types import CANCER_TYPES
+
+    for ctype, sites in [("breast", ["bone", "brain", "liver", "lungs"]), ("colon", ["liver", "lungs"]),
+                         ("prostate", ["bone", "liver", "lungs"])]:
+        packet = reader((built / "out" / "packets" / f"{ctype}.pdf").read_bytes())
+        top = [item.title for item in packet.outline if not isinstance(item, list)]
+        titles = {s: t for s, t in [("bone", "When cancer spreads to the bone"), ("brain", "When cancer spreads to "
+                  "the brain"), ("liver", "When cancer spreads to the liver"), ("lungs", "When cancer spreads to the "
+                  "lungs")]}
+        assert top == ["What is metastatic cancer?", "How cancer spreads", "Where cancer spreads",
+                       *[titles[s] for s in sites], "Questions to ask your care team"]
+        assert len(packet.pages) == len(top)
+        where = packet.pages[2].extract_text()
+        assert f"For people with {CANCER_TYPES[ctype].label.lower()} cancer" in where
+
+
+def test_index_lists_every_sheet_and_packet_with_thumbnails(built: Path) -> None:
+    html = (built / "out" / "index.html").read_text(encoding="utf-8")
+    for entry in _manifest(built):
+        assert f'href="{entry["path"]}"' in html
+    manifest = json.loads((built / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["packets"]) == 13
+    for packet in manifest["packets"]:
+        assert f'href="{packet["path"]}"' in html
+    thumbs = list((built / "out" / "thumbs").glob("*.png"))
+    assert len(thumbs) == 27 + 13 and all(t.read_bytes().startswith(b"\x89PNG") for t in thumbs)

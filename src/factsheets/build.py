@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from factsheets import __version__
+from factsheets.cancer_types import CANCER_TYPES
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError
+from factsheets.index import write_index
 from factsheets.output import write_atomic
+from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
 from factsheets.render import Renderer, RenderOptions
 from factsheets.select import select
@@ -81,9 +84,39 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
         _write_manifest(project.out_dir, entries, planned)
         if progress:
             progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
-    _write_manifest(project.out_dir, entries, planned)
+    packets = _build_packets(project, content, entries, _read_packets(project.out_dir), force, report)
+    _write_manifest(project.out_dir, entries, planned, packets)
+    template_dirs = [clinic_dir / "templates", project.root / "templates"]
+    write_index(project.out_dir, template_dirs, [dict(entries[j.path]) for j in planned if j.path in entries],
+                [dict(p) for p in packets])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_packets(project: Project, content: Content, entries: dict[str, dict], previous: dict[str, dict],
+                   force: bool, report: BuildReport) -> list[dict]:
+    """Rebuild each type's packet when its member PDFs changed."""
+    done = []
+    for packet in plan_packets(content.corpus, entries):
+        digest = packet_hash(packet, entries)
+        entry = previous.get(packet.path)
+        if force or not entry or entry.get("input_hash") != digest or not (project.out_dir / packet.path).is_file():
+            pdf = write_packet(project.out_dir, packet)
+            entry = {"path": packet.path, "cancer_type": packet.cancer_type, "input_hash": digest,
+                     "title": f"{CANCER_TYPES[packet.cancer_type].label} cancer packet",
+                     "sheets": [path for _, path in packet.members], "pages": len(packet.members),
+                     "sha256": hashlib.sha256(pdf).hexdigest()}
+            report.built.append(packet.path)
+        done.append(entry)
+    return done
+
+
+def _read_packets(out_dir: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {p["path"]: p for p in data.get("packets", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def plan(project: Project, content: Content, clinic_dir: Path, options: RenderOptions) -> list[Job]:
@@ -193,9 +226,11 @@ def _read_manifest(out_dir: Path) -> dict[str, dict]:
         return {}  # no or unreadable manifest: everything is rebuilt
 
 
-def _write_manifest(out_dir: Path, entries: dict[str, dict], planned: list[Job]) -> None:
+def _write_manifest(out_dir: Path, entries: dict[str, dict], planned: list[Job],
+                    packets: list[dict] | None = None) -> None:
     ordered = [entries[j.path] for j in planned if j.path in entries]
-    write_atomic(out_dir / MANIFEST, json.dumps({"factsheets": __version__, "sheets": ordered}, indent=2).encode())
+    data = {"factsheets": __version__, "sheets": ordered, "packets": packets or []}
+    write_atomic(out_dir / MANIFEST, json.dumps(data, indent=2).encode())
 
 
 def _remove_stale(out_dir: Path, wanted: set[str], manifest: dict[str, dict]) -> list[str]:
