@@ -90,6 +90,18 @@ def test_failing_sheet_leaves_the_rest_built_and_exits_1(scratch: Path) -> None:
     assert not (scratch / "out" / "general" / "too-long.pdf").exists()
     assert (scratch / "out" / "general" / "bone.pdf").exists()
     assert "too-long" not in (scratch / "out" / "manifest.json").read_text(encoding="utf-8")
+    assert len(list(scratch.glob("out/packets/*.pdf"))) == 13  # too-long belongs to no packet
+
+
+def test_packet_missing_a_failed_sheet_is_not_made(scratch: Path) -> None:
+    from test_render import OVERFLOW_SHEET
+
+    (scratch / "sheets" / "brain.yaml").write_text(OVERFLOW_SHEET.replace("too-long", "brain"), encoding="utf-8")
+    result = run_cli("build", "--jobs", "2", cwd=scratch)
+    assert result.code == 1
+    assert "FAILED packets/breast.pdf: not made: sheet(s) brain failed" in result.err
+    assert not (scratch / "out" / "packets" / "breast.pdf").exists()  # breast cancer spreads to the brain
+    assert (scratch / "out" / "packets" / "colon.pdf").exists()  # colon's packet has no brain sheet
     assert not list(scratch.glob("out/**/*.part"))
 
 

@@ -53,6 +53,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (sheet/variant, message)
     removed: list[str] = field(default_factory=list)
+    packets: list[str] = field(default_factory=list)  # packets rewritten this build
     seconds: float = 0.0
 
 
@@ -97,7 +98,11 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
                    force: bool, report: BuildReport) -> list[dict]:
     """Rebuild each type's packet when its member PDFs changed."""
     done = []
-    for packet in plan_packets(content.corpus, entries):
+    for packet in plan_packets(content.corpus, set(content.sheets), entries):
+        if packet.missing:  # a packet without one of its sheets must not go out as if complete
+            (project.out_dir / packet.path).unlink(missing_ok=True)
+            report.failed.append((packet.path, f"not made: sheet(s) {', '.join(packet.missing)} failed"))
+            continue
         digest = packet_hash(packet, entries)
         entry = previous.get(packet.path)
         if force or not entry or entry.get("input_hash") != digest or not (project.out_dir / packet.path).is_file():
@@ -106,7 +111,7 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
                      "title": f"{CANCER_TYPES[packet.cancer_type].label} cancer packet",
                      "sheets": [path for _, path in packet.members], "pages": len(packet.members),
                      "sha256": hashlib.sha256(pdf).hexdigest()}
-            report.built.append(packet.path)
+            report.packets.append(packet.path)
         done.append(entry)
     return done
 

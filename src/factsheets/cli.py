@@ -137,7 +137,8 @@ def build_all(
     for name, message in report.failed:
         typer.echo(f"FAILED {name}: {message}", err=True)
     typer.echo(f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
-               f"removed {len(report.removed)} stale, in {report.seconds:.1f} s. Manifest: out/manifest.json")
+               f"removed {len(report.removed)} stale, packets rewritten {len(report.packets)}, in "
+               f"{report.seconds:.1f} s. See out/index.html and out/manifest.json")
     if report.failed:
         raise typer.Exit(1)
 

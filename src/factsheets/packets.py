@@ -27,6 +27,7 @@ CLOSING = ("questions",)
 class Packet:
     cancer_type: str
     members: tuple[tuple[str, str], ...]  # (title, path relative to out/)
+    missing: tuple[str, ...] = ()  # sheets that belong in it but have no PDF (they failed)
 
     @property
     def path(self) -> str:
@@ -41,21 +42,23 @@ def sites(corpus: Corpus, cancer_type: str) -> list[str]:
     return [site.strip().lower() for site in row.cells[1].split(",")]
 
 
-def plan_packets(corpus: Corpus, entries: dict[str, dict]) -> list[Packet]:
+def plan_packets(corpus: Corpus, sheet_ids: set[str], entries: dict[str, dict]) -> list[Packet]:
     """A packet per type, using each sheet's type variant where it has one, else its general sheet.
 
-    `entries` are the manifest entries of PDFs that exist; a sheet with no PDF is left out.
+    `entries` are the manifest entries of PDFs that exist; a project sheet without one is `missing`.
     """
     packets = []
     for ctype in CANCER_TYPES:
         site_sheets = [SITE_SHEETS[s] for s in sites(corpus, ctype) if s in SITE_SHEETS]
-        order = list(dict.fromkeys([*OVERVIEW, *site_sheets, *CLOSING]))
-        members = []
+        order = [s for s in dict.fromkeys([*OVERVIEW, *site_sheets, *CLOSING]) if s in sheet_ids]
+        members, missing = [], []
         for sheet_id in order:
             entry = entries.get(f"{ctype}/{sheet_id}.pdf") or entries.get(f"general/{sheet_id}.pdf")
             if entry:
                 members.append((entry["title"], entry["path"]))
-        packets.append(Packet(ctype, tuple(members)))
+            else:
+                missing.append(sheet_id)
+        packets.append(Packet(ctype, tuple(members), tuple(missing)))
     return packets
 
 
