@@ -31,6 +31,7 @@ from factsheets.select import select
 from factsheets.sheet import Sheet
 
 MANIFEST = "manifest.json"
+SMALL_REBUILD = 2  # this many PDFs or fewer render in this process, without starting workers
 
 
 @dataclass(frozen=True)
@@ -127,11 +128,7 @@ def _read_packets(out_dir: Path) -> dict[str, dict]:
 def plan(project: Project, content: Content, clinic_dir: Path, options: RenderOptions) -> list[Job]:
     """Every (sheet, variant) with the hash of everything its PDF depends on."""
     files = _FileHashes()
-    shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
-    for folder in (project.root / "templates", project.root / "styles", project.root / "assets", clinic_dir):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
-            shared.update(f"{path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
-                          f"={files(path)}\n".encode())
+    shared = _look_hash(project, clinic_dir, options, files)
     jobs = []
     for sheet, ctype in content.variants():
         h = shared.copy()
@@ -141,6 +138,16 @@ def plan(project: Project, content: Content, clinic_dir: Path, options: RenderOp
         path = f"{ctype or 'general'}/{sheet.id}.pdf"
         jobs.append(Job(sheet.id, ctype, path, h.hexdigest()[:16]))
     return jobs
+
+
+def _look_hash(project: Project, clinic_dir: Path, options: RenderOptions, files: _FileHashes) -> "hashlib._Hash":
+    """What every sheet shares: package version, options, templates, styles, assets, clinic folder."""
+    shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
+    for folder in (project.root / "templates", project.root / "styles", project.root / "assets", clinic_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
+            shared.update(f"{path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
+                          f"={files(path)}\n".encode())
+    return shared
 
 
 def _cited_source_ids(sheet: Sheet) -> list[str]:
@@ -176,8 +183,8 @@ def _run(project: Project, clinic_dir: Path, options: RenderOptions, todo: list[
     """Render `todo`: in this process for one job at a time, else across warm workers."""
     if not todo:
         return
-    if jobs <= 1 or len(todo) == 1:
-        _init_worker(project, clinic_dir, options)
+    if jobs <= 1 or len(todo) <= SMALL_REBUILD:
+        _warm_here(project, clinic_dir, options)
         for job in todo:
             yield job, _render_job(job)
         return
@@ -194,6 +201,20 @@ def _run(project: Project, clinic_dir: Path, options: RenderOptions, todo: list[
 
 # Per-process state: each worker loads the content and warms one Renderer, then reuses them.
 _WORKER: dict[str, object] = {}
+
+
+def _warm_here(project: Project, clinic_dir: Path, options: RenderOptions) -> None:
+    """Set up this process for rendering, keeping the Renderer while the look is unchanged.
+
+    Watch mode rebuilds one or two PDFs per edit; a warm Renderer (fonts, parsed CSS) is most
+    of the difference between an edit showing up at once and after a pause.
+    """
+    key = (project, clinic_dir, options, _look_hash(project, clinic_dir, options, _FileHashes()).hexdigest())
+    if _WORKER.get("key") == key:
+        _WORKER["content"] = load_content(project)  # sheets and sources may have changed
+        return
+    _init_worker(project, clinic_dir, options)
+    _WORKER["key"] = key
 
 
 def _init_worker(project: Project, clinic_dir: Path, options: RenderOptions) -> None:

@@ -123,6 +123,7 @@ def render(
 def build_all(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, changed or not.")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep running; rebuild what each saved edit affects.")] = False,
     clinic: ClinicOption = None,
     root: RootOption = Path("."),
 ) -> None:
@@ -132,15 +133,41 @@ def build_all(
 
     Example: factsheets build --jobs 2
     """
+    project = Project(root)
+    if watch:
+        _watch(project, clinic, jobs)
+        return
+    report = _build_once(project, clinic, jobs, force)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _build_once(project: Project, clinic: Optional[Path], jobs: Optional[int], force: bool):
     with progress_reporter() as progress:
-        report = build(Project(root), clinic, jobs=jobs, force=force, progress=progress)
+        report = build(project, clinic, jobs=jobs, force=force, progress=progress)
     for name, message in report.failed:
         typer.echo(f"FAILED {name}: {message}", err=True)
     typer.echo(f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
                f"removed {len(report.removed)} stale, packets rewritten {len(report.packets)}, in "
                f"{report.seconds:.1f} s. See out/index.html and out/manifest.json")
-    if report.failed:
-        raise typer.Exit(1)
+    return report
+
+
+def _watch(project: Project, clinic: Optional[Path], jobs: Optional[int]) -> None:
+    """Rebuild on every saved change; problems are printed and the watch goes on."""
+    from watchfiles import watch as watch_files
+
+    folders = [project.root / d for d in ("sheets", "sources", "templates", "styles", "assets")]
+    folders += [clinic if clinic is not None else project.root / "clinic"]
+    folders = [f for f in folders if f.exists()]
+    while True:
+        try:
+            _build_once(project, clinic, jobs, force=False)
+        except FactsheetsError as err:
+            for problem in err.problems:
+                typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"Watching {', '.join(f.name for f in folders)} for changes (Ctrl-C to stop)...", err=True)
+        next(iter(watch_files(*folders, debounce=50, step=20)))
 
 
 @app.command()
