@@ -22,7 +22,7 @@ from factsheets import __version__
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError
-from factsheets.index import write_index
+from factsheets.index import thumb_path, thumbnail, write_index
 from factsheets.output import write_atomic
 from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
@@ -76,7 +76,7 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: manifest[j.path] for j in planned if j not in todo}
     report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
-    for job, outcome in _run(project, clinic_dir, options, todo, jobs or os.cpu_count() or 1):
+    for job, outcome in _run(project, content, clinic_dir, options, todo, jobs or os.cpu_count() or 1):
         if isinstance(outcome, str):
             report.failed.append((job.name, outcome))
             entries.pop(job.path, None)
@@ -178,13 +178,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run(project: Project, clinic_dir: Path, options: RenderOptions, todo: list[Job],
+def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, todo: list[Job],
          jobs: int) -> Iterable[tuple[Job, dict | str]]:
     """Render `todo`: in this process for one job at a time, else across warm workers."""
     if not todo:
         return
     if jobs <= 1 or len(todo) <= SMALL_REBUILD:
-        _warm_here(project, clinic_dir, options)
+        _warm_here(project, content, clinic_dir, options)
         for job in todo:
             yield job, _render_job(job)
         return
@@ -203,18 +203,17 @@ def _run(project: Project, clinic_dir: Path, options: RenderOptions, todo: list[
 _WORKER: dict[str, object] = {}
 
 
-def _warm_here(project: Project, clinic_dir: Path, options: RenderOptions) -> None:
+def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions) -> None:
     """Set up this process for rendering, keeping the Renderer while the look is unchanged.
 
     Watch mode rebuilds one or two PDFs per edit; a warm Renderer (fonts, parsed CSS) is most
     of the difference between an edit showing up at once and after a pause.
     """
     key = (project, clinic_dir, options, _look_hash(project, clinic_dir, options, _FileHashes()).hexdigest())
-    if _WORKER.get("key") == key:
-        _WORKER["content"] = load_content(project)  # sheets and sources may have changed
-        return
-    _init_worker(project, clinic_dir, options)
-    _WORKER["key"] = key
+    if _WORKER.get("key") != key:
+        _init_worker(project, clinic_dir, options)
+        _WORKER["key"] = key
+    _WORKER["content"] = content  # this build's: sheets and sources may have changed
 
 
 def _init_worker(project: Project, clinic_dir: Path, options: RenderOptions) -> None:
@@ -235,6 +234,7 @@ def _render_job(job: Job) -> dict | str:
         target.unlink(missing_ok=True)  # never leave an out-of-date PDF standing in for a failed one
         return str(err)
     write_atomic(target, result.pdf)
+    thumbnail(target, project.out_dir / thumb_path(job.path))  # here, so workers share the work
     return {
         "sheet": filled.sheet.id, "variant": filled.variant, "title": filled.sheet.title, "path": job.path,
         "pages": result.pages, "body_pt": result.body_pt, "renders": result.renders,

@@ -11,6 +11,11 @@ import pypdfium2
 from factsheets.output import write_atomic
 
 
+def thumb_path(pdf_rel: str) -> str:
+    """Where a PDF's thumbnail lives, relative to out/: general/bone.pdf -> thumbs/general--bone.png."""
+    return "thumbs/" + pdf_rel.replace("/", "--").removesuffix(".pdf") + ".png"
+
+
 def thumbnail(pdf_path: Path, png_path: Path, width_px: int = 220) -> None:
     """A PNG of the first page; a thumbnail newer than its PDF is kept."""
     if png_path.exists() and png_path.stat().st_mtime >= pdf_path.stat().st_mtime:
@@ -22,15 +27,15 @@ def thumbnail(pdf_path: Path, png_path: Path, width_px: int = 220) -> None:
     finally:
         document.close()
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     write_atomic(png_path, buffer.getvalue())
 
 
 def write_index(out_dir: Path, template_dirs: list[Path], sheets: list[dict], packets: list[dict]) -> None:
     """Render templates/index.html over the manifest's entries, thumbnails alongside."""
     for item in [*sheets, *packets]:
-        item["thumb"] = "thumbs/" + item["path"].replace("/", "--").removesuffix(".pdf") + ".png"
-        thumbnail(out_dir / item["path"], out_dir / item["thumb"])
+        item["thumb"] = thumb_path(item["path"])
+        thumbnail(out_dir / item["path"], out_dir / item["thumb"])  # a no-op when a worker made it
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=True)
     variants: dict[str, list[dict]] = {}
     for entry in sheets:

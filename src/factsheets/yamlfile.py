@@ -17,6 +17,8 @@ from factsheets.errors import FactsheetsError, Problem
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+# libyaml's loader when PyYAML was built with it (the PyPI wheels are): same results, ~10x faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -60,9 +62,10 @@ def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Yam
     if text is None:
         text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
+        root = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError:
+        err = _python_parser_error(text)
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
@@ -83,6 +86,15 @@ def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Yam
             ]
         )
     return doc
+
+
+def _python_parser_error(text: str) -> yaml.MarkedYAMLError:
+    """The pure-Python parser's account of a syntax error: its wording is the one we explain."""
+    try:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        return err
+    raise AssertionError("libyaml and PyYAML disagree about this text")  # pragma: no cover
 
 
 _YAML_FIX = (
