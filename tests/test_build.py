@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 from pathlib import Path
 
@@ -145,3 +146,27 @@ def test_index_lists_every_sheet_and_packet_with_thumbnails(built: Path) -> None
         assert f'href="{packet["path"]}"' in html
     thumbs = list((built / "out" / "thumbs").glob("*.png"))
     assert len(thumbs) == 27 + 13 and all(t.read_bytes().startswith(b"\x89PNG") for t in thumbs)
+
+
+def test_killed_build_leaves_out_consistent_and_the_next_build_finishes(scratch: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--jobs", "2"],
+                            cwd=scratch, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("built") and sum(1 for _ in (scratch / "out").glob("*/*.pdf")) >= 3:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: main process and workers
+    proc.wait()
+    for entry in _manifest(scratch):  # whatever the manifest lists is exactly what is on disk
+        assert hashlib.sha256((scratch / "out" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+    report = build(Project(scratch), jobs=2)
+    assert not report.failed and len(report.built) + len(report.unchanged) == 27 and report.built
+    assert len(_manifest(scratch)) == 27 and not list(scratch.glob("out/**/*.part"))
+    for pdf in (scratch / "out").glob("*/*.pdf"):
+        assert len(reader(pdf.read_bytes()).pages) == (1 if pdf.parent.name != "packets" else len(
+            next(p for p in json.loads((scratch / "out" / "manifest.json").read_text())["packets"]
+                 if p["path"] == f"packets/{pdf.name}")["sheets"]))

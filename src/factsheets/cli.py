@@ -167,7 +167,7 @@ def _watch(project: Project, clinic: Optional[Path], jobs: Optional[int]) -> Non
             for problem in err.problems:
                 typer.echo(f"error: {problem}", err=True)
         typer.echo(f"Watching {', '.join(f.name for f in folders)} for changes (Ctrl-C to stop)...", err=True)
-        next(iter(watch_files(*folders, debounce=50, step=20)))
+        next(iter(watch_files(*folders, debounce=30, step=5)))
 
 
 @app.command()
