@@ -40,9 +40,9 @@ def timed(fn) -> float:
 
 
 def full_builds(project: Project) -> dict[str, float]:
-    """Full build with one and two workers (best of 2 each), then a no-change rebuild."""
-    one = min(timed(lambda: build(project, jobs=1, force=True)) for _ in range(2))
-    two = min(timed(lambda: build(project, jobs=2, force=True)) for _ in range(2))
+    """Full build with one and two workers (best of 3 each), then a no-change rebuild."""
+    one = min(timed(lambda: build(project, jobs=1, force=True)) for _ in range(3))
+    two = min(timed(lambda: build(project, jobs=2, force=True)) for _ in range(3))
     again = statistics.median(timed(lambda: build(project, jobs=2)) for _ in range(5))
     return {"jobs1": one, "jobs2": two, "nochange": again}
 
