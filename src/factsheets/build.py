@@ -70,13 +70,15 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
     content = load_content(project)
     content.fill_all()  # every selection of every variant resolves, or nothing is touched
     load_clinic(clinic_dir)  # clinic problems stop the build before any render
-    planned = plan(project, content, clinic_dir, options)
+    files = _FileHashes()
+    look = _look_hash(project, clinic_dir, options, files)
+    planned = plan(project, content, look, files)
     manifest = _read_manifest(project.out_dir)
     todo = [j for j in planned if force or not _up_to_date(project.out_dir, j, manifest.get(j.path))]
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: manifest[j.path] for j in planned if j not in todo}
     report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
-    for job, outcome in _run(project, content, clinic_dir, options, todo, jobs or os.cpu_count() or 1):
+    for job, outcome in _run(project, content, clinic_dir, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1):
         if isinstance(outcome, str):
             report.failed.append((job.name, outcome))
             entries.pop(job.path, None)
@@ -125,13 +127,11 @@ def _read_packets(out_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def plan(project: Project, content: Content, clinic_dir: Path, options: RenderOptions) -> list[Job]:
-    """Every (sheet, variant) with the hash of everything its PDF depends on."""
-    files = _FileHashes()
-    shared = _look_hash(project, clinic_dir, options, files)
+def plan(project: Project, content: Content, look: hashlib._Hash, files: _FileHashes) -> list[Job]:
+    """Every (sheet, variant) with the hash of everything its PDF depends on (`look`: what all share)."""
     jobs = []
     for sheet, ctype in content.variants():
-        h = shared.copy()
+        h = look.copy()
         h.update(files(sheet.path).encode() if sheet.path else b"")
         for source_id in _cited_source_ids(sheet):
             h.update(f"{source_id}={files(content.corpus[source_id].path)}".encode())
@@ -140,7 +140,7 @@ def plan(project: Project, content: Content, clinic_dir: Path, options: RenderOp
     return jobs
 
 
-def _look_hash(project: Project, clinic_dir: Path, options: RenderOptions, files: _FileHashes) -> "hashlib._Hash":
+def _look_hash(project: Project, clinic_dir: Path, options: RenderOptions, files: _FileHashes) -> hashlib._Hash:
     """What every sheet shares: package version, options, templates, styles, assets, clinic folder."""
     shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
     for folder in (project.root / "templates", project.root / "styles", project.root / "assets", clinic_dir):
@@ -178,13 +178,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, todo: list[Job],
+def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str, todo: list[Job],
          jobs: int) -> Iterable[tuple[Job, dict | str]]:
     """Render `todo`: in this process for one job at a time, else across warm workers."""
     if not todo:
         return
     if jobs <= 1 or len(todo) <= SMALL_REBUILD:
-        _warm_here(project, content, clinic_dir, options)
+        _warm_here(project, content, clinic_dir, options, look)
         for job in todo:
             yield job, _render_job(job)
         return
@@ -203,13 +203,13 @@ def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOp
 _WORKER: dict[str, object] = {}
 
 
-def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions) -> None:
+def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str) -> None:
     """Set up this process for rendering, keeping the Renderer while the look is unchanged.
 
     Watch mode rebuilds one or two PDFs per edit; a warm Renderer (fonts, parsed CSS) is most
     of the difference between an edit showing up at once and after a pause.
     """
-    key = (project, clinic_dir, options, _look_hash(project, clinic_dir, options, _FileHashes()).hexdigest())
+    key = (project, clinic_dir, options, look)
     if _WORKER.get("key") != key:
         _init_worker(project, clinic_dir, options)
         _WORKER["key"] = key

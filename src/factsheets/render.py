@@ -112,7 +112,7 @@ class Renderer:
         raise FactsheetsError(Problem(f"stylesheet {name} not found in {', '.join(map(str, self.style_dirs))}",
                                       "restore styles/ from the project."))
 
-    def html(self, filled: FilledSheet, options: RenderOptions, body_pt: float | None = None) -> str:
+    def html(self, filled: FilledSheet, options: RenderOptions) -> str:
         """The sheet as HTML: what WeasyPrint lays out, and what tests and benchmarks compare."""
         sources = [
             {"n": n, "meta": src, "qr": qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
