@@ -26,7 +26,8 @@ from factsheets.index import thumb_path, thumbnail, write_index
 from factsheets.output import write_atomic
 from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
-from factsheets.render import Renderer, RenderOptions
+from factsheets import workers
+from factsheets.render import RenderOptions
 from factsheets.select import select
 from factsheets.sheet import Sheet
 
@@ -186,11 +187,11 @@ def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOp
     if jobs <= 1 or len(todo) <= SMALL_REBUILD:
         _warm_here(project, content, clinic_dir, options, look)
         for job in todo:
-            yield job, _render_job(job)
+            yield job, _render_job(job, options)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker,
-                             initargs=(project, clinic_dir, options)) as pool:
-        futures = {pool.submit(_render_job, job): job for job in todo}
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=workers.init_worker,
+                             initargs=(project, clinic_dir)) as pool:
+        futures = {pool.submit(_render_job, job, options): job for job in todo}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
@@ -199,37 +200,23 @@ def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOp
             raise
 
 
-# Per-process state: each worker loads the content and warms one Renderer, then reuses them.
-_WORKER: dict[str, object] = {}
-
-
 def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str) -> None:
     """Set up this process for rendering, keeping the Renderer while the look is unchanged.
 
     Watch mode rebuilds one or two PDFs per edit; a warm Renderer (fonts, parsed CSS) is most
     of the difference between an edit showing up at once and after a pause.
     """
-    key = (project, clinic_dir, options, look)
-    if _WORKER.get("key") != key:
-        _init_worker(project, clinic_dir, options)
-        _WORKER["key"] = key
-    _WORKER["content"] = content  # this build's: sheets and sources may have changed
+    workers.init_worker(project, clinic_dir, key=(project, clinic_dir, options, look))
+    workers.set_content(content)
 
 
-def _init_worker(project: Project, clinic_dir: Path, options: RenderOptions) -> None:
-    _WORKER.update(project=project, content=load_content(project), options=options,
-                   renderer=Renderer(project, load_clinic(clinic_dir)))
-
-
-def _render_job(job: Job) -> dict | str:
+def _render_job(job: Job, options: RenderOptions) -> dict | str:
     """Render and write one PDF; a user-facing problem comes back as its message."""
-    project: Project = _WORKER["project"]  # type: ignore[assignment]
-    content: Content = _WORKER["content"]  # type: ignore[assignment]
-    renderer: Renderer = _WORKER["renderer"]  # type: ignore[assignment]
+    project, content = workers.project(), workers.content()
     target = project.out_dir / job.path
     try:
         filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
-        result = renderer.render(filled, _WORKER["options"])  # type: ignore[arg-type]
+        result = workers.renderer().render(filled, options)
     except FactsheetsError as err:
         target.unlink(missing_ok=True)  # never leave an out-of-date PDF standing in for a failed one
         return str(err)
