@@ -171,6 +171,31 @@ def _watch(project: Project, clinic: Optional[Path], jobs: Optional[int]) -> Non
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; loopback unless you mean otherwise.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Render processes kept warm.")] = 2,
+    clinic: ClinicOption = None,
+    root: RootOption = Path("."),
+) -> None:
+    """Start the nurses' web form (and its JSON API) for printing one patient's handouts.
+
+    Example: factsheets serve --port 8000
+    """
+    import logging
+
+    import uvicorn
+
+    from factsheets.web import create_app
+
+    app = create_app(Project(root), clinic, workers_count=workers)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    typer.echo(f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
+               "Ctrl-C to stop.")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+
+
+@app.command()
 def sections(source: str, root: RootOption = Path(".")) -> None:
     """List a source's sections and how many paragraphs, items and rows each holds.
 
