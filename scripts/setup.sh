@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [[ "${1:-}" == "--browser" ]]; then
-  apt_packages+=(chromium)
+  apt_packages+=(chromium chromium-driver)
 fi
 
 missing=()
