@@ -1,0 +1,103 @@
+"""Web benchmarks, run on demand: `.venv/bin/python bench/bench_web.py`. Reports ratios.
+
+Latency of `POST /api/handouts` on a warm local server (2 workers), one sheet and a five-sheet
+packet, with one client and with four at once, each as a ratio to the same sheets rendered
+directly by the library in a warm process.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from factsheets.clinic import load_clinic
+from factsheets.packets import merge
+from factsheets.project import Project, load_content
+from factsheets.render import Personal, Renderer, RenderOptions
+from factsheets.select import select
+
+ROOT = Path(__file__).resolve().parents[1]
+ONE = {"sheets": ["bone"], "patient": "Bench Patient"}
+FIVE = {"sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone", "liver", "questions"],
+        "cancer_type": "breast", "patient": "Bench Patient"}
+
+
+def direct(body: dict, runs: int = 15) -> float:
+    """Median seconds for the library alone: select, render each sheet, merge."""
+    project = Project(ROOT)
+    content = load_content(project)
+    renderer = Renderer(project, load_clinic(None))
+    options = RenderOptions(personal=Personal(body["patient"]))
+
+    def once() -> None:
+        parts = []
+        for sheet_id in body["sheets"]:
+            filled = select(content.sheet(sheet_id), content.corpus, body.get("cancer_type"))
+            parts.append((filled.sheet.title, renderer.render(filled, options).pdf))
+        merge(parts, "bench")
+
+    once()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        once()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def latencies(url: str, body: dict, clients: int, per_client: int) -> list[float]:
+    def client(_: int) -> list[float]:
+        times = []
+        with httpx.Client(timeout=60) as http:
+            for _ in range(per_client):
+                started = time.perf_counter()
+                response = http.post(url, json=body)
+                response.raise_for_status()
+                times.append(time.perf_counter() - started)
+        return times
+
+    with ThreadPoolExecutor(clients) as pool:
+        return [t for chunk in pool.map(client, range(clients)) for t in chunk]
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "serve", "--port",
+                               str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api/handouts"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        latencies(url, FIVE, 2, 3)  # warm both workers
+        for name, body in (("one sheet", ONE), ("five-sheet packet", FIVE)):
+            base = direct(body)
+            for clients in (1, 4):
+                times = latencies(url, body, clients, 20 if clients == 1 else 8)
+                median = statistics.median(times)
+                print(f"{name}, {clients} client(s): median {median * 1000:.0f} ms ({median / base:.2f}x direct "
+                      f"{base * 1000:.0f} ms), p95 {p95(times) * 1000:.0f} ms ({p95(times) / base:.2f}x)")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
