@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
 
 from factsheets.build import build
 from factsheets.cancer_types import CANCER_TYPES
+from factsheets.checks import VariantCheck, assess
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
+from factsheets.lock import write_lock
 from factsheets.output import write_atomic
 from factsheets.progress import progress_reporter
+from factsheets.report import print_table, write_html
 from factsheets.project import Content, Project, load_content
 from factsheets.render import Personal, Renderer, RenderOptions
 from factsheets.select import FilledSheet, select
@@ -33,11 +38,39 @@ def _content(root: Path) -> Content:
     return load_content(Project(root))
 
 
-@app.command()
-def check(root: RootOption = Path(".")) -> None:
-    """Validate every source and sheet and resolve every selection for every variant.
+TodayOption = Annotated[Optional[str], typer.Option("--today", help="Date to check review dates against "
+                                                   "(YYYY-MM-DD; default: today).")]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Treat every warning as a failure (exit 1).")]
 
-    Example: factsheets check
+
+def _today(value: Optional[str]) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else dt.date.today()
+    except ValueError:
+        raise FactsheetsError(Problem(f"--today '{value}' is not a date", "write it as YYYY-MM-DD.")) from None
+
+
+def _warn(checks: list[VariantCheck], strict: bool) -> int:
+    """Print each warning (and lock diffs); return how many there were."""
+    count = 0
+    for c in checks:
+        for warning in c.warnings:
+            typer.echo(f"{'error' if strict else 'warning'}: {c.name}: {warning}", err=True)
+            count += 1
+        for line in c.lock_diff if c.lock_diff and c.lock_diff[0].startswith("---") else []:
+            typer.echo(f"    {line}", err=True)
+    return count
+
+
+@app.command()
+def check(strict: StrictOption = False, today: TodayOption = None, clinic: ClinicOption = None,
+          root: RootOption = Path(".")) -> None:
+    """Validate every source and sheet, resolve every selection for every variant, and check content.
+
+    Warnings: reading grade over target, overdue source reviews, quotes over the clinic's limit,
+    text that differs from the approved lock file.
+
+    Example: factsheets check --strict
     """
     content = _content(root)
     for sheet_id, fills in _by_sheet(content.fill_all()).items():
@@ -45,7 +78,35 @@ def check(root: RootOption = Path(".")) -> None:
         sources = {src.id for f in fills for src in f.sources}
         typer.echo(f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
                    f"{len(sources)} source(s): {', '.join(sorted(sources))}")
-    typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources.")
+    warnings = _warn(assess(Project(root), clinic, _today(today)), strict)
+    typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s).")
+    if strict and warnings:
+        raise typer.Exit(1)
+
+
+@app.command()
+def lock(root: RootOption = Path(".")) -> None:
+    """Record what every sheet variant prints, passage by passage, as the approved content.
+
+    Example: factsheets lock
+    """
+    content = _content(root)
+    path = write_lock(Project(root).sheets_dir, content.fill_all())
+    typer.echo(f"Wrote {path}: {len(content.variants())} sheet variants approved.")
+
+
+@app.command()
+def report(today: TodayOption = None, clinic: ClinicOption = None, root: RootOption = Path(".")) -> None:
+    """Print a table of every variant's reading level, sources, quotes, lock status and warnings; write out/report.html.
+
+    Example: factsheets report --today 2026-06-01
+    """
+    project = Project(root)
+    when = _today(today)
+    checks = assess(project, clinic, when)
+    print_table(checks, when, Console())
+    write_html(project.out_dir / "report.html", [project.root / "templates"], checks, when)
+    typer.echo(f"Wrote {project.out_dir / 'report.html'}")
 
 
 def _by_sheet(fills: list[FilledSheet]) -> dict[str, list[FilledSheet]]:
@@ -124,6 +185,7 @@ def build_all(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, changed or not.")] = False,
     watch: Annotated[bool, typer.Option("--watch", help="Keep running; rebuild what each saved edit affects.")] = False,
+    strict: StrictOption = False,
     clinic: ClinicOption = None,
     root: RootOption = Path("."),
 ) -> None:
@@ -134,11 +196,16 @@ def build_all(
     Example: factsheets build --jobs 2
     """
     project = Project(root)
+    warnings = _warn(assess(project, clinic, dt.date.today()), strict)
+    if strict and warnings:
+        typer.echo(f"Not built: {warnings} warning(s) under --strict.", err=True)
+        raise typer.Exit(1)
     if watch:
         _watch(project, clinic, jobs)
         return
-    report = _build_once(project, clinic, jobs, force)
-    if report.failed:
+    result = _build_once(project, clinic, jobs, force)
+    typer.echo(f"Content warnings: {warnings} (see 'factsheets report').")
+    if result.failed:
         raise typer.Exit(1)
 
 

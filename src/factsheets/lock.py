@@ -1,0 +1,70 @@
+"""Approved content: a committed lock file of what each sheet variant prints, passage by passage.
+
+`factsheets lock` records every selected passage (its source, section and text, and a sha256
+fingerprint of that text). `check` compares what would print now against it, so a source update
+or a selection that now matches something else shows up as a readable diff for the
+patient-education committee, rather than on a patient's handout unnoticed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from pathlib import Path
+
+from factsheets.output import write_atomic
+from factsheets.select import FilledSheet
+
+LOCK_FILE = "approved.lock.json"
+
+
+def passages(filled: FilledSheet) -> list[dict]:
+    rows = []
+    for section in filled.sections:
+        for group in section.groups:
+            source = group.citation.source.id if group.citation else "clinic"
+            where = group.citation.section if group.citation else section.heading
+            for text in group.texts:
+                rows.append({"source": source, "section": where, "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                             "text": text})
+    return rows
+
+
+def key(filled: FilledSheet) -> str:
+    return f"{filled.sheet.id}/{filled.variant}"
+
+
+def write_lock(sheets_dir: Path, fills: list[FilledSheet]) -> Path:
+    path = sheets_dir / LOCK_FILE
+    data = {key(f): passages(f) for f in fills}
+    write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def read_lock(sheets_dir: Path) -> dict[str, list[dict]] | None:
+    path = sheets_dir / LOCK_FILE
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def differences(lock: dict[str, list[dict]] | None, fills: list[FilledSheet]) -> dict[str, list[str]]:
+    """For each variant whose printed passages differ from the lock: a unified diff, passage by passage."""
+    if lock is None:
+        return {}
+    changed = {}
+    for filled in fills:
+        now = passages(filled)
+        then = lock.get(key(filled))
+        if then is None:
+            changed[key(filled)] = ["not in the lock file: not yet approved"]
+            continue
+        if [p["sha256"] for p in then] != [p["sha256"] for p in now]:
+            changed[key(filled)] = list(difflib.unified_diff(
+                [_line(p) for p in then], [_line(p) for p in now], "approved", "now", lineterm="", n=0))
+    return changed
+
+
+def _line(passage: dict) -> str:
+    return f"[{passage['source']} > {passage['section']}] {passage['text']}"

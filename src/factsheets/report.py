@@ -1,0 +1,32 @@
+"""`factsheets report`: one table of every variant's checks, for the terminal and out/report.html."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jinja2
+from rich.console import Console
+from rich.table import Table
+
+from factsheets.checks import VariantCheck
+from factsheets.output import write_atomic
+
+
+def print_table(checks: list[VariantCheck], today: dt.date, console: Console) -> None:
+    table = Table(title=f"Content checks, {today.isoformat()}", show_lines=False)
+    for column in ("sheet/variant", "FK grade", "SMOG", "words", "sources (review)", "quoted", "lock", "warnings"):
+        table.add_column(column)
+    for c in checks:
+        table.add_row(
+            c.name, f"{c.reading.flesch_kincaid:.1f}", f"{c.reading.smog:.1f}", str(c.reading.words),
+            ", ".join(f"{r.source.id} ({'overdue' if r.overdue(today) else 'ok'})" for r in c.reviews),
+            ", ".join(f"{k}: {v}" for k, v in c.quoted.items()) or "-",
+            "changed" if c.lock_diff else "ok", str(len(c.warnings)))
+    console.print(table)
+
+
+def write_html(path: Path, template_dirs: list[Path], checks: list[VariantCheck], today: dt.date) -> None:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=True)
+    html = env.get_template("report.html").render(checks=checks, today=today)
+    write_atomic(path, html.encode())
