@@ -63,12 +63,13 @@ Progress = Callable[[str, str], None]  # (sheet/variant, "built" | "failed: ..."
 
 
 def build(project: Project, clinic_dir: Path | None = None, options: RenderOptions | None = None,
-          jobs: int | None = None, force: bool = False, progress: Progress | None = None) -> BuildReport:
+          jobs: int | None = None, force: bool = False, progress: Progress | None = None,
+          content: Content | None = None) -> BuildReport:
     """Bring out/ up to date; returns what was built, left alone, failed and removed."""
     started = time.perf_counter()
     options = options or RenderOptions()
     clinic_dir = clinic_dir if clinic_dir is not None else project.root / "clinic"
-    content = load_content(project)
+    content = content or load_content(project)
     content.fill_all()  # every selection of every variant resolves, or nothing is touched
     load_clinic(clinic_dir)  # clinic problems stop the build before any render
     files = _FileHashes()

@@ -15,7 +15,7 @@ from pathlib import Path
 from factsheets.clinic import Clinic, load_clinic
 from factsheets.corpus import SourceMeta
 from factsheets.lock import differences, read_lock
-from factsheets.project import Project, load_content
+from factsheets.project import Content, Project, load_content
 from factsheets.readability import Reading, reading
 from factsheets.select import FilledSheet
 
@@ -94,8 +94,9 @@ def check_all(fills: list[FilledSheet], clinic: Clinic, today: dt.date,
     return [check_variant(f, clinic, today, diffs.get(f"{f.sheet.id}/{f.variant}", [])) for f in fills]
 
 
-def assess(project: Project, clinic_dir: Path | None, today: dt.date) -> list[VariantCheck]:
+def assess(project: Project, clinic_dir: Path | None, today: dt.date,
+           content: Content | None = None) -> list[VariantCheck]:
     """Every variant of every sheet, checked against the clinic's rules and the lock file."""
-    content = load_content(project)
+    content = content or load_content(project)
     clinic = load_clinic(clinic_dir if clinic_dir is not None else project.root / "clinic")
     return check_all(content.fill_all(), clinic, today, read_lock(project.sheets_dir))

@@ -78,7 +78,7 @@ def check(strict: StrictOption = False, today: TodayOption = None, clinic: Clini
         sources = {src.id for f in fills for src in f.sources}
         typer.echo(f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
                    f"{len(sources)} source(s): {', '.join(sorted(sources))}")
-    warnings = _warn(assess(Project(root), clinic, _today(today)), strict)
+    warnings = _warn(assess(Project(root), clinic, _today(today), content), strict)
     typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s).")
     if strict and warnings:
         raise typer.Exit(1)
@@ -196,22 +196,24 @@ def build_all(
     Example: factsheets build --jobs 2
     """
     project = Project(root)
-    warnings = _warn(assess(project, clinic, dt.date.today()), strict)
+    content = load_content(project)
+    warnings = _warn(assess(project, clinic, dt.date.today(), content), strict)
     if strict and warnings:
         typer.echo(f"Not built: {warnings} warning(s) under --strict.", err=True)
         raise typer.Exit(1)
     if watch:
         _watch(project, clinic, jobs)
         return
-    result = _build_once(project, clinic, jobs, force)
+    result = _build_once(project, clinic, jobs, force, content)
     typer.echo(f"Content warnings: {warnings} (see 'factsheets report').")
     if result.failed:
         raise typer.Exit(1)
 
 
-def _build_once(project: Project, clinic: Optional[Path], jobs: Optional[int], force: bool):
+def _build_once(project: Project, clinic: Optional[Path], jobs: Optional[int], force: bool,
+                content: Optional[Content] = None):
     with progress_reporter() as progress:
-        report = build(project, clinic, jobs=jobs, force=force, progress=progress)
+        report = build(project, clinic, jobs=jobs, force=force, progress=progress, content=content)
     for name, message in report.failed:
         typer.echo(f"FAILED {name}: {message}", err=True)
     typer.echo(f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
