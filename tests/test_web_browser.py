@@ -88,6 +88,8 @@ def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
 
 def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver, _ = browser
     driver.get(server)
@@ -95,5 +97,6 @@ def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None
         if box.is_selected():
             box.click()
     driver.find_element(By.ID, "create").click()
-    alert = driver.find_element(By.ID, "error")
+    # the click returns before the POST's answer has loaded: wait for the page that carries the error
+    alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
     assert alert.text == "Please tick at least one sheet to print." and alert.get_attribute("role") == "alert"
