@@ -68,7 +68,7 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
     """Bring out/ up to date; returns what was built, left alone, failed and removed."""
     started = time.perf_counter()
     options = options or RenderOptions()
-    clinic_dir = clinic_dir if clinic_dir is not None else project.root / "clinic"
+    clinic_dir = project.clinic_dir(clinic_dir)
     content = content or load_content(project)
     content.fill_all()  # every selection of every variant resolves, or nothing is touched
     load_clinic(clinic_dir)  # clinic problems stop the build before any render

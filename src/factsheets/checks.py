@@ -98,5 +98,5 @@ def assess(project: Project, clinic_dir: Path | None, today: dt.date,
            content: Content | None = None) -> list[VariantCheck]:
     """Every variant of every sheet, checked against the clinic's rules and the lock file."""
     content = content or load_content(project)
-    clinic = load_clinic(clinic_dir if clinic_dir is not None else project.root / "clinic")
+    clinic = load_clinic(project.clinic_dir(clinic_dir))
     return check_all(content.fill_all(), clinic, today, read_lock(project.sheets_dir))

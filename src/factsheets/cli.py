@@ -172,7 +172,7 @@ def render(
     project = Project(root)
     content = load_content(project)
     filled = select(content.sheet(sheet), content.corpus, cancer_type)
-    renderer = Renderer(project, load_clinic(clinic if clinic is not None else project.root / "clinic"))
+    renderer = Renderer(project, load_clinic(project.clinic_dir(clinic)))
     options = RenderOptions(paper=paper, large_print=large_print,  # type: ignore[arg-type]
                             personal=Personal(patient.strip(), date.strip(), care_team.strip()))
     result = renderer.render(filled, options)
@@ -227,7 +227,7 @@ def _watch(project: Project, clinic: Optional[Path], jobs: Optional[int]) -> Non
     from watchfiles import watch as watch_files
 
     folders = [project.root / d for d in ("sheets", "sources", "templates", "styles", "assets")]
-    folders += [clinic if clinic is not None else project.root / "clinic"]
+    folders += [project.clinic_dir(clinic)]
     folders = [f for f in folders if f.exists()]
     while True:
         try:

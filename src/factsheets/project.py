@@ -29,6 +29,10 @@ class Project:
     def out_dir(self) -> Path:
         return self.root / "out"
 
+    def clinic_dir(self, override: Path | None = None) -> Path:
+        """The clinic folder: the one given (--clinic), else ROOT/clinic (absent means neutral)."""
+        return override if override is not None else self.root / "clinic"
+
 
 @dataclass(frozen=True)
 class Content:

@@ -120,7 +120,7 @@ class RenderPool:
 def create_app(project: Project, clinic_dir: Path | None = None, workers_count: int = 2,
                max_pending: int | None = None) -> FastAPI:
     """The app; `max_pending` in-flight renders at most (default: two per worker), then 503."""
-    clinic_dir = clinic_dir if clinic_dir is not None else project.root / "clinic"
+    clinic_dir = project.clinic_dir(clinic_dir)
     content = load_content(project)
     pool = RenderPool(project, clinic_dir, workers_count, max_pending or 2 * workers_count)
     @asynccontextmanager
