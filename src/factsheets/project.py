@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from factsheets.corpus import Corpus, load_corpus
@@ -52,6 +53,11 @@ class Content:
 
     def fill_all(self) -> list[FilledSheet]:
         """Resolve every variant of every sheet, reporting all problems together."""
+        return self._filled
+
+    @cached_property
+    def _filled(self) -> list[FilledSheet]:
+        # Computed once per Content: check, assess and build all need every variant resolved.
         filled: list[FilledSheet] = []
         problems: list[Problem] = []
         for sheet, ctype in self.variants():
