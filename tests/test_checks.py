@@ -54,7 +54,7 @@ def _filled(root: Path, sheet: str = "small"):
 
 def test_grade_is_the_librarys_for_the_printed_text(small: Path) -> None:
     filled = _filled(small)
-    result = check_variant(filled, Clinic(), dt.date(2026, 1, 1), [])
+    result = check_variant(filled, Clinic(), dt.date(2026, 1, 1), None)
     printed = [BRAIN_SIGNS, "headache, seizures, or dizziness, when cancer has spread to the brain"]
     assert result.reading.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(printed))
     assert result.reading.smog == textstat.smog_index(as_sentences(printed))
@@ -65,8 +65,8 @@ def test_nci_is_overdue_after_its_quarterly_due_date_and_not_before(content) -> 
     nci = content.corpus["nci-metastatic-cancer"].meta
     assert nci.reviewed == "2025-12-30" and review_due(nci) == dt.date(2026, 3, 30)
     filled = select(content.sheet("bone"), content.corpus, None)
-    on_time = check_variant(filled, Clinic(), dt.date(2026, 3, 30), [])
-    late = check_variant(filled, Clinic(), dt.date(2026, 3, 31), [])
+    on_time = check_variant(filled, Clinic(), dt.date(2026, 3, 30), None)
+    late = check_variant(filled, Clinic(), dt.date(2026, 3, 31), None)
     message = "source nci-metastatic-cancer was due for review on 2026-03-30"
     assert message not in on_time.warnings and message in late.warnings
 
@@ -80,7 +80,7 @@ def test_review_interval_defaults_to_three_years(content) -> None:
 def test_quoted_words_match_a_hand_count(small: Path) -> None:
     filled = _filled(small)
     assert quoted_words(filled) == {"clevelandclinic-metastasis": 22}  # NCI is public domain: not counted
-    result = check_variant(filled, Clinic(quote_word_limit=20), dt.date(2026, 1, 1), [])
+    result = check_variant(filled, Clinic(quote_word_limit=20), dt.date(2026, 1, 1), None)
     assert "quotes 22 words from clevelandclinic-metastasis, over the clinic's limit of 20" in result.warnings
 
 

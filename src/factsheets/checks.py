@@ -14,7 +14,7 @@ from pathlib import Path
 
 from factsheets.clinic import Clinic, load_clinic
 from factsheets.corpus import SourceMeta
-from factsheets.lock import differences, read_lock
+from factsheets.lock import LockChange, differences, read_lock
 from factsheets.project import Content, Project, load_content
 from factsheets.readability import Reading, reading
 from factsheets.select import FilledSheet
@@ -38,7 +38,7 @@ class VariantCheck:
     target: float
     reviews: list[SourceReview]
     quoted: dict[str, int]  # copyrighted source id -> words quoted
-    lock_diff: list[str]
+    lock: LockChange | None  # None: matches the lock file (or there is none)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -65,11 +65,11 @@ def quoted_words(filled: FilledSheet) -> dict[str, int]:
     return counts
 
 
-def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock_diff: list[str]) -> VariantCheck:
+def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock: LockChange | None) -> VariantCheck:
     blocks = [text for s in filled.sections for g in s.groups for text in g.texts]
     result = VariantCheck(f"{filled.sheet.id}/{filled.variant}", reading(blocks), filled.sheet.reading_grade_target,
                           [SourceReview(src, review_due(src)) for src in filled.sources], quoted_words(filled),
-                          lock_diff)
+                          lock)
     if result.reading.flesch_kincaid > result.target:
         result.warnings.append(f"reading grade {result.reading.flesch_kincaid:.1f} (Flesch-Kincaid) is over the "
                                f"target of {result.target:g}")
@@ -82,16 +82,15 @@ def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock_diff
     for source_id, words in result.quoted.items():
         if limit is not None and words > limit:
             result.warnings.append(f"quotes {words} words from {source_id}, over the clinic's limit of {limit}")
-    if lock_diff:
-        result.warnings.append("printed text differs from the approved lock file" if lock_diff[0].startswith("---")
-                               else lock_diff[0])
+    if lock is not None:
+        result.warnings.append(lock.warning)
     return result
 
 
 def check_all(fills: list[FilledSheet], clinic: Clinic, today: dt.date,
               lock: dict[str, list[dict]] | None) -> list[VariantCheck]:
     diffs = differences(lock, fills)
-    return [check_variant(f, clinic, today, diffs.get(f"{f.sheet.id}/{f.variant}", [])) for f in fills]
+    return [check_variant(f, clinic, today, diffs.get(f"{f.sheet.id}/{f.variant}")) for f in fills]
 
 
 def assess(project: Project, clinic_dir: Path | None, today: dt.date,

@@ -57,7 +57,7 @@ def _warn(checks: list[VariantCheck], strict: bool) -> int:
         for warning in c.warnings:
             typer.echo(f"{'error' if strict else 'warning'}: {c.name}: {warning}", err=True)
             count += 1
-        for line in c.lock_diff if c.lock_diff and c.lock_diff[0].startswith("---") else []:
+        for line in c.lock.diff if c.lock else ():
             typer.echo(f"    {line}", err=True)
     return count
 

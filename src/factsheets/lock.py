@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from factsheets.output import write_atomic
@@ -49,8 +50,21 @@ def read_lock(sheets_dir: Path) -> dict[str, list[dict]] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def differences(lock: dict[str, list[dict]] | None, fills: list[FilledSheet]) -> dict[str, list[str]]:
-    """For each variant whose printed passages differ from the lock: a unified diff, passage by passage."""
+@dataclass(frozen=True)
+class LockChange:
+    """How a variant's printed text stands against the lock file."""
+
+    approved: bool  # False: the variant is not in the lock file at all
+    diff: tuple[str, ...] = ()  # unified diff, passage by passage, when approved text changed
+
+    @property
+    def warning(self) -> str:
+        return "printed text differs from the approved lock file" if self.approved else \
+            "not in the lock file: not yet approved"
+
+
+def differences(lock: dict[str, list[dict]] | None, fills: list[FilledSheet]) -> dict[str, LockChange]:
+    """The variants whose printed passages are not exactly what the lock file approved."""
     if lock is None:
         return {}
     changed = {}
@@ -58,11 +72,10 @@ def differences(lock: dict[str, list[dict]] | None, fills: list[FilledSheet]) ->
         now = passages(filled)
         then = lock.get(key(filled))
         if then is None:
-            changed[key(filled)] = ["not in the lock file: not yet approved"]
-            continue
-        if [p["sha256"] for p in then] != [p["sha256"] for p in now]:
-            changed[key(filled)] = list(difflib.unified_diff(
-                [_line(p) for p in then], [_line(p) for p in now], "approved", "now", lineterm="", n=0))
+            changed[key(filled)] = LockChange(approved=False)
+        elif [p["sha256"] for p in then] != [p["sha256"] for p in now]:
+            changed[key(filled)] = LockChange(True, tuple(difflib.unified_diff(
+                [_line(p) for p in then], [_line(p) for p in now], "approved", "now", lineterm="", n=0)))
     return changed
 
 

@@ -22,8 +22,14 @@ def print_table(checks: list[VariantCheck], today: dt.date, console: Console) ->
             c.name, f"{c.reading.flesch_kincaid:.1f}", f"{c.reading.smog:.1f}", str(c.reading.words),
             ", ".join(f"{r.source.id} ({'overdue' if r.overdue(today) else 'ok'})" for r in c.reviews),
             ", ".join(f"{k}: {v}" for k, v in c.quoted.items()) or "-",
-            "changed" if c.lock_diff else "ok", str(len(c.warnings)))
+            _lock_status(c), str(len(c.warnings)))
     console.print(table)
+
+
+def _lock_status(check: VariantCheck) -> str:
+    if check.lock is None:
+        return "ok"
+    return "changed" if check.lock.approved else "not approved"
 
 
 def write_html(path: Path, template_dirs: list[Path], checks: list[VariantCheck], today: dt.date) -> None:
