@@ -170,3 +170,13 @@ def test_killed_build_leaves_out_consistent_and_the_next_build_finishes(scratch:
         assert len(reader(pdf.read_bytes()).pages) == (1 if pdf.parent.name != "packets" else len(
             next(p for p in json.loads((scratch / "out" / "manifest.json").read_text())["packets"]
                  if p["path"] == f"packets/{pdf.name}")["sheets"]))
+
+
+def test_editing_a_sheet_in_no_packet_rewrites_no_packet(built: Path) -> None:
+    sheet = built / "sheets" / "tests-for-metastasis.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    report = build(Project(built), jobs=2)
+    assert sorted(report.built) == ["tests-for-metastasis/colon", "tests-for-metastasis/general",
+                                    "tests-for-metastasis/ovary", "tests-for-metastasis/prostate"]
+    assert report.packets == []
+    assert len(json.loads((built / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]) == 13

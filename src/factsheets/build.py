@@ -75,7 +75,7 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
     files = _FileHashes()
     look = _look_hash(project, clinic_dir, options, files)
     planned = plan(project, content, look, files)
-    manifest = _read_manifest(project.out_dir)
+    manifest, previous_packets = _read_manifest(project.out_dir)
     todo = [j for j in planned if force or not _up_to_date(project.out_dir, j, manifest.get(j.path))]
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: manifest[j.path] for j in planned if j not in todo}
@@ -87,10 +87,10 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
         else:
             report.built.append(job.name)
             entries[job.path] = outcome
-        _write_manifest(project.out_dir, entries, planned)
+        _write_manifest(project.out_dir, entries, planned, list(previous_packets.values()))
         if progress:
             progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
-    packets = _build_packets(project, content, entries, _read_packets(project.out_dir), force, report)
+    packets = _build_packets(project, content, entries, previous_packets, force, report)
     _write_manifest(project.out_dir, entries, planned, packets)
     template_dirs = [clinic_dir / "templates", project.root / "templates"]
     write_index(project.out_dir, template_dirs, [dict(entries[j.path]) for j in planned if j.path in entries],
@@ -119,14 +119,6 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
             report.packets.append(packet.path)
         done.append(entry)
     return done
-
-
-def _read_packets(out_dir: Path) -> dict[str, dict]:
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {p["path"]: p for p in data.get("packets", [])}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
 
 
 def plan(project: Project, content: Content, look: hashlib._Hash, files: _FileHashes) -> list[Job]:
@@ -232,18 +224,20 @@ def _render_job(job: Job, options: RenderOptions) -> dict | str:
     }
 
 
-def _read_manifest(out_dir: Path) -> dict[str, dict]:
+def _read_manifest(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Last build's sheet and packet entries, by path; none when there is no readable manifest."""
     try:
         data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {entry["path"]: entry for entry in data["sheets"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}  # no or unreadable manifest: everything is rebuilt
+        return ({entry["path"]: entry for entry in data["sheets"]},
+                {entry["path"]: entry for entry in data.get("packets", [])})
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}, {}  # no or unreadable manifest: everything is rebuilt
 
 
-def _write_manifest(out_dir: Path, entries: dict[str, dict], planned: list[Job],
-                    packets: list[dict] | None = None) -> None:
+def _write_manifest(out_dir: Path, entries: dict[str, dict], planned: list[Job], packets: list[dict]) -> None:
+    """Written after every PDF; packets keep last build's entries until this build redoes them."""
     ordered = [entries[j.path] for j in planned if j.path in entries]
-    data = {"factsheets": __version__, "sheets": ordered, "packets": packets or []}
+    data = {"factsheets": __version__, "sheets": ordered, "packets": packets}
     write_atomic(out_dir / MANIFEST, json.dumps(data, indent=2).encode())
 
 
