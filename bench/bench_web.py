@@ -7,14 +7,9 @@ directly by the library in a warm process.
 
 from __future__ import annotations
 
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 
@@ -23,8 +18,8 @@ from factsheets.packets import merge
 from factsheets.project import Project, load_content
 from factsheets.render import Personal, Renderer, RenderOptions
 from factsheets.select import select
+from serving import ROOT, running_server
 
-ROOT = Path(__file__).resolve().parents[1]
 ONE = {"sheets": ["bone"], "patient": "Bench Patient"}
 FIVE = {"sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone", "liver", "questions"],
         "cancer_type": "breast", "patient": "Bench Patient"}
@@ -73,19 +68,8 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "serve", "--port",
-                               str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/api/handouts"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with running_server() as (port, _):
+        url = f"http://127.0.0.1:{port}/api/handouts"
         latencies(url, FIVE, 2, 3)  # warm both workers
         for name, body in (("one sheet", ONE), ("five-sheet packet", FIVE)):
             base = direct(body)
@@ -94,9 +78,6 @@ def main() -> None:
                 median = statistics.median(times)
                 print(f"{name}, {clients} client(s): median {median * 1000:.0f} ms ({median / base:.2f}x direct "
                       f"{base * 1000:.0f} ms), p95 {p95(times) * 1000:.0f} ms ({p95(times) / base:.2f}x)")
-    finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

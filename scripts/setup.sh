@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# Fonts: Atkinson Hyperlegible (bundled) for Latin; Noto for the scripts a US clinic meets in
+# patients' names (Korean, Chinese, Japanese, Thai, Devanagari, Arabic, Hebrew, Vietnamese); DejaVu last.
+apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+              fonts-noto-core fonts-noto-cjk)
 if [[ "${1:-}" == "--browser" ]]; then
   apt_packages+=(chromium chromium-driver)
 fi

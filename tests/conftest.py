@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from factsheets.project import Content, Project, load_content
@@ -35,18 +38,44 @@ def run_cli(*args: str, cwd: Path = ROOT) -> CliResult:
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(root: Path, *args: str, output: int | None = subprocess.PIPE) -> tuple[str, subprocess.Popen]:
+    """A real `factsheets serve` on a free loopback port, once it answers: (base URL, process)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "serve", "--port",
+                                str(port), *args], cwd=root, stdout=output, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(url + "/", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return url, process
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content(Project(ROOT))
 
 
+def scratch_copy(target: Path) -> Path:
+    """Copy the project's inputs into `target` (for module-scoped copies)."""
+    for name in PROJECT_DIRS:
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, target / name)
+    return target
+
+
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """A copy of the project's inputs that a test may break."""
-    for name in PROJECT_DIRS:
-        if (ROOT / name).exists():
-            shutil.copytree(ROOT / name, tmp_path / name)
-    return tmp_path
+    return scratch_copy(tmp_path)
 
 
 class _Collect(logging.Handler):

@@ -180,3 +180,66 @@ def test_editing_a_sheet_in_no_packet_rewrites_no_packet(built: Path) -> None:
                                     "tests-for-metastasis/ovary", "tests-for-metastasis/prostate"]
     assert report.packets == []
     assert len(json.loads((built / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]) == 13
+
+
+def test_a_second_build_in_the_same_folder_stops_with_a_clear_message(scratch: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    first = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--jobs", "2",
+                              "--force"], cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lock, deadline = scratch / "out" / ".build.lock", time.monotonic() + 120
+        while not (lock.exists() and lock.read_text() == str(first.pid)) and first.poll() is None:
+            assert time.monotonic() < deadline, "the first build never took the lock"
+            time.sleep(0.05)
+        second = run_cli("build", "--jobs", "1", cwd=scratch)
+        out, err = first.communicate(timeout=300)
+    finally:
+        first.kill()
+    assert second.code == 1 and "Traceback" not in second.err
+    assert f"error: another build is running in this folder (pid {first.pid}) Fix: wait for it to finish or stop " \
+           "it, then run again." in second.err
+    assert first.returncode == 0, err
+    assert "Built 27, unchanged 0, failed 0" in out and len(_manifest(scratch)) == 27
+
+
+def test_the_lock_is_released_after_a_failed_build(scratch: Path) -> None:
+    from factsheets.build import build_lock
+
+    with pytest.raises(RuntimeError):
+        with build_lock(scratch / "out"):
+            raise RuntimeError("boom")
+    with build_lock(scratch / "out"):  # would raise 'another build is running' if it were still held
+        pass
+
+
+def test_read_only_out_stops_the_build_with_a_plain_error_and_changes_nothing(scratch: Path) -> None:
+    from factsheets.errors import FactsheetsError
+    from test_output import make_read_only, tmpfs
+
+    with tmpfs(scratch / "out") as out:
+        (out / "general").mkdir()
+        (out / "general" / "bone.pdf").write_bytes(b"%PDF last week's")
+        (out / "general" / ".bone.pdf.x.part").write_bytes(b"half")
+        make_read_only(out)
+        with pytest.raises(FactsheetsError) as err:
+            build(Project(scratch), jobs=2)
+        assert str(err.value).endswith(".build.lock: the disk is read-only; nothing was written. Fix: write to a "
+                                       "folder on a writable disk, or make this one writable.")
+        assert sorted(p.name for p in out.rglob("*")) == [".bone.pdf.x.part", "bone.pdf", "general"]
+
+
+def test_full_disk_stops_the_build_with_a_plain_error_and_no_half_files(scratch: Path) -> None:
+    from factsheets.errors import FactsheetsError
+    from test_output import tmpfs
+
+    with tmpfs(scratch / "out", size="96k") as out:
+        with pytest.raises(FactsheetsError, match="the disk is full; nothing was written. Fix: free some space"):
+            build(Project(scratch), jobs=2)
+        assert not list(out.rglob("*.part"))
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8")) if (out / "manifest.json").exists() \
+            else {"sheets": []}
+        for entry in manifest["sheets"]:  # whatever the manifest lists is whole, on disk
+            assert hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]

@@ -73,3 +73,82 @@ def test_clinic_folder_option_on_the_command_line(tmp_path: Path) -> None:
     result = run_cli("render", "lungs", "--clinic", str(tmp_path / "clinic"), "-o", str(out))
     assert result.code == 0, result.err
     assert "Riverside Cancer Centre" in text_of(out.read_bytes())
+
+
+def _clinic_with_logo(folder: Path, name: str = "logo.png") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "clinic.yaml").write_text(f"name: X\nlogo: {name}\n", encoding="utf-8")
+    return folder / name
+
+
+def test_svg_logo_is_used_from_its_file() -> None:
+    clinic = load_clinic(DATA / "clinic")
+    assert clinic.logo_uri == (DATA / "clinic" / "logo.svg").resolve().as_uri()
+    assert load_clinic(None).logo_uri is None
+
+
+def test_large_logo_is_shrunk_to_print_size(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    Image.new("RGB", (3000, 1000), (0x5A, 0x1E, 0x6E)).save(_clinic_with_logo(tmp_path))
+    uri = load_clinic(tmp_path).logo_uri
+    assert uri is not None and uri.startswith("data:image/png;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as png:
+        assert png.format == "PNG" and png.size == (900, 300)  # 0.9 cm at ~850 dpi; aspect ratio kept
+
+
+def test_100_megapixel_logo_is_refused_from_its_header(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("1", (10_000, 10_000), 1).save(_clinic_with_logo(tmp_path))  # ~30 KB on disk
+    with pytest.raises(FactsheetsError) as err:
+        load_clinic(tmp_path)
+    assert str(err.value).endswith(
+        "clinic.yaml:2: logo.png is 10000 x 10000 pixels (100 megapixels); a logo may have at most 40 megapixels "
+        "Fix: save a smaller copy: about 300 pixels high is plenty for a logo printed 0.9 cm high.")
+
+
+def test_logo_pillow_refuses_to_open_is_a_plain_error(tmp_path: Path) -> None:
+    from PIL import Image
+
+    Image.new("1", (20_000, 10_000), 1).save(_clinic_with_logo(tmp_path))  # over Pillow's own bomb limit
+    with pytest.raises(FactsheetsError, match="clinic.yaml:2: logo.png has over 179 megapixels; a logo may have"):
+        load_clinic(tmp_path)
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("logo.png", b"this is a text file\n", "logo.png is not an image Pillow can read (unknown or damaged image data)"),
+    ("logo.png", None, "logo.png is not an image Pillow can read (image file is truncated"),
+    ("logo.png", b"\0" * 10_000_001, "logo.png is 10.0 MB; a logo may be at most 10 MB"),
+    ("logo.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><circle r='4'>", "logo.svg is not a readable SVG file ("),
+    ("logo.svg", b"<html><body>logo</body></html>", "logo.svg is not an SVG image (its outermost element is <html>)"),
+])
+def test_unusable_logo_is_a_plain_error_at_its_line(tmp_path: Path, name: str, data: bytes | None, words: str) -> None:
+    import io
+
+    from PIL import Image
+
+    if data is None:  # a PNG cut short, as by an interrupted download
+        buffer = io.BytesIO()
+        Image.effect_noise((400, 400), 64).save(buffer, format="PNG")
+        data = buffer.getvalue()[:-2000]
+    _clinic_with_logo(tmp_path, name).write_bytes(data)
+    with pytest.raises(FactsheetsError) as err:
+        load_clinic(tmp_path)
+    assert f"clinic.yaml:2: {words}" in str(err.value)
+
+
+def test_jpeg_logo_stays_a_jpeg_and_is_shrunk(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    Image.effect_noise((1200, 1600), 64).convert("RGB").save(_clinic_with_logo(tmp_path, "logo.jpg"), quality=95)
+    uri = load_clinic(tmp_path).logo_uri
+    assert uri is not None and uri.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as jpeg:
+        assert jpeg.format == "JPEG" and jpeg.size == (225, 300)

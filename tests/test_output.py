@@ -1,12 +1,22 @@
-"""Atomic writes: a failed write leaves the old file, or nothing, and no temporary files."""
+"""Atomic writes: a failed write leaves the old file, or nothing, and no temporary files.
+
+Disk problems (full, read-only, no permission, a folder in the way) are plain errors naming the file.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from factsheets.output import write_atomic
+from factsheets.errors import FactsheetsError
+from factsheets.output import make_folder, remove, write_atomic
 
 
 def test_write_replaces_in_one_step(tmp_path: Path) -> None:
@@ -22,3 +32,110 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path)
     with pytest.raises(TypeError):
         write_atomic(target, "not bytes")  # type: ignore[arg-type]
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+
+
+# Real disk conditions. chmod does not stop root, so a tiny tmpfs makes a really full or really
+# read-only disk; mounting needs root (CAP_SYS_ADMIN), elsewhere these tests skip and say why.
+
+@contextmanager
+def tmpfs(where: Path, size: str = "64k") -> Iterator[Path]:
+    """A small RAM disk mounted at `where` for the test; unmounted (with what is on it) after."""
+    where.mkdir(parents=True, exist_ok=True)
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+                           capture_output=True, text=True, timeout=10)
+    if mount.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here, so no real full or read-only disk: {mount.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True, timeout=10)
+
+
+def make_read_only(where: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True, capture_output=True, timeout=10)
+
+
+def test_full_disk_is_a_plain_error_and_keeps_the_old_file(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk") as disk:
+        target = disk / "general" / "bone.pdf"
+        write_atomic(target, b"old")
+        with pytest.raises(FactsheetsError) as err:
+            write_atomic(target, b"x" * 200_000)
+        assert str(err.value).endswith("bone.pdf: the disk is full; nothing was written. "
+                                       "Fix: free some space and run again.")
+        assert target.read_bytes() == b"old" and [p.name for p in target.parent.iterdir()] == ["bone.pdf"]
+
+
+def test_read_only_disk_is_a_plain_error(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "disk") as disk:
+        (disk / "general").mkdir()
+        make_read_only(disk)
+        for write in (lambda: write_atomic(disk / "general" / "bone.pdf", b"%PDF"),
+                      lambda: make_folder(disk / "packets"), lambda: remove(disk / "general")):
+            with pytest.raises(FactsheetsError, match="the disk is read-only; nothing was written. Fix: "):
+                write()
+        assert [p.name for p in disk.iterdir()] == ["general"] and not list((disk / "general").iterdir())
+
+
+def test_permission_denied_is_a_plain_error() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="factsheets-ro-"))  # pytest's tmp_path is private to root
+    try:
+        folder.chmod(0o555)
+        message = _as_unprivileged_user(lambda: write_atomic(folder / "bone.pdf", b"%PDF"))
+        assert message.endswith("bone.pdf: permission denied; nothing was written. Fix: make the folder writable "
+                                "for this user, or work in a folder you own."), message
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def _as_unprivileged_user(write: Callable[[], None]) -> str:
+    """The error `write` raises; as root (whom permissions do not stop) in a forked child running as nobody."""
+    if os.geteuid() != 0:
+        with pytest.raises(FactsheetsError) as err:
+            write()
+        return str(err.value)
+    read, send = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe and never returns to pytest
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            write()
+            os.write(send, b"no error")
+        except BaseException as err:  # noqa: BLE001 - anything at all goes back to the test
+            os.write(send, f"{type(err).__name__}: {err}".encode())
+        finally:
+            os._exit(0)
+    os.close(send)
+    with os.fdopen(read, "rb") as pipe:
+        report = pipe.read().decode()
+    os.waitpid(pid, 0)
+    assert report.startswith("FactsheetsError: "), report
+    return report.removeprefix("FactsheetsError: ")
+
+
+def test_a_folder_as_the_target_is_a_plain_error(tmp_path: Path) -> None:
+    (tmp_path / "handouts").mkdir()
+    with pytest.raises(FactsheetsError) as err:
+        write_atomic(tmp_path / "handouts", b"%PDF")
+    assert str(err.value).endswith("handouts: is a folder, not a file; nothing was written. "
+                                   "Fix: give a file name ending in .pdf.")
+    assert list((tmp_path / "handouts").iterdir()) == []
+
+
+def test_render_to_a_folder_says_so_without_a_traceback(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    result = run_cli("render", "lungs", "-o", str(tmp_path))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.startswith("error: ") and "is a folder, not a file; nothing was written." in result.err
+
+
+def test_a_file_where_a_folder_should_be_is_a_plain_error(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(FactsheetsError, match="out: a file is in the way of this folder; nothing was written"):
+        write_atomic(tmp_path / "out" / "manifest.json", b"{}")
+    with pytest.raises(FactsheetsError, match="general: part of this path is a file, not a folder; nothing was"):
+        make_folder(tmp_path / "out" / "general")

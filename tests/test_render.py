@@ -10,7 +10,8 @@ import pytest
 
 from factsheets.errors import FactsheetsError
 from factsheets.project import Content, Project, load_content
-from factsheets.render import Personal, Renderer, RenderOptions
+from factsheets.personal import LIMITS, Personal
+from factsheets.render import Renderer, RenderOptions
 from factsheets.select import FilledSheet, select
 
 from conftest import ROOT, run_cli
@@ -46,6 +47,54 @@ def _printed_words(filled: FilledSheet) -> list[str]:
             if group.clinic_text:
                 words.append(group.clinic_text)
     return words
+
+
+# Long, realistic values at the field limits: every sheet must fit with them at the same type size.
+LONGEST = Personal("Maria Guadalupe Fernandez-Castellanos de la Torre Villanueva"[:LIMITS["patient"]],
+                   "Tuesday, 22 November 2026"[:LIMITS["date"]],
+                   "Dr Alexandra Pemberton-Smythe, Oncology Nurse Navigator, (555) 010-0100 ext 4432"[:LIMITS["care_team"]])
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize(("sheet_id", "ctype"), [(s.id, t) for s, t in _CONTENT.variants()])
+def test_every_variant_fits_with_the_longest_personal_details(renderer: Renderer, sheet_id: str, ctype: str | None,
+                                                               paper: str) -> None:
+    assert len(LONGEST.patient) == LIMITS["patient"] and len(LONGEST.care_team) == LIMITS["care_team"]
+    filled = select(_CONTENT.sheet(sheet_id), _CONTENT.corpus, ctype)
+    blank = renderer.render(filled, RenderOptions(paper=paper))  # type: ignore[arg-type]
+    named = renderer.render(filled, RenderOptions(paper=paper, personal=LONGEST))  # type: ignore[arg-type]
+    assert named.pages == blank.pages == 1 and named.body_pt == blank.body_pt  # the box was reserved all along
+    text = text_of(named.pdf)
+    assert LONGEST.patient in text and LONGEST.care_team in text and LONGEST.date in text
+
+
+# A name in each script a US clinic meets (Latin with Vietnamese marks included).
+SCRIPTS = ["김민준", "สมชาย ใจดี", "राहुल शर्मा", "محمد العلي", "דוד כהן", "Nguyễn Văn Hưng", "王小明", "山田太郎", "Zoë Ångström"]
+SHAPED = {"สมชาย ใจดี", "राहुल शर्मा", "محمد العلي"}  # text extraction gives glyph order, not the typed order
+
+
+def test_names_in_every_script_print_with_real_glyphs(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("questions"), content.corpus, None)
+    for name in SCRIPTS:  # the autouse fixture fails on any WeasyPrint warning, an empty box included
+        result = renderer.render(filled, RenderOptions(personal=Personal(name, care_team=f"{name}, 555-0100")))
+        assert result.pages == 1 and name in text_of(result.pdf) or name in SHAPED
+    fonts = " ".join(font_names(renderer.render(filled, RenderOptions(personal=Personal(" ".join(SCRIPTS[:3])))).pdf))
+    assert "Noto-Sans-CJK-KR" in fonts and "Noto-Sans-Thai" in fonts and "Noto-Sans-Devanagari" in fonts  # embedded
+
+
+@pytest.mark.parametrize(("details", "field", "words"), [
+    (Personal("Ann \U0001FAE0 Lee"), "patient", "no installed font can print (U+1FAE0 MELTING FACE)"),
+    (Personal(care_team="Dr Lee \U0001FAE0"), "care_team", "no installed font can print"),
+    (Personal("W" * 60), "patient", "is too long to fit on its line of the sheet (it needs 2 lines)"),
+    (Personal(date="WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW" * 2), "date", "is too long to fit on its line"),
+])
+def test_a_value_that_would_not_print_is_blamed_on_its_field(renderer: Renderer, content: Content,
+                                                             details: Personal, field: str, words: str) -> None:
+    filled = select(content.sheet("bone"), content.corpus, None)
+    with pytest.raises(FactsheetsError) as err:
+        renderer.render(filled, RenderOptions(personal=details))
+    (problem,) = err.value.problems
+    assert problem.field == field and words in problem.message and "bone" not in problem.message
 
 
 @pytest.mark.parametrize("paper", ["letter", "a4"])
@@ -181,6 +230,17 @@ def test_cli_render_writes_pdf_and_keeps_the_name_out_of_its_output(tmp_path: Pa
     assert "Annabel" not in result.out + result.err
     assert "Annabel Quixote" in text_of(out.read_bytes())
     assert [p.name for p in tmp_path.iterdir()] == ["ann.pdf"]
+
+
+def test_cli_render_with_a_name_fits_the_default_sheet_and_refuses_bad_names_at_their_option(tmp_path: Path) -> None:
+    ok = run_cli("render", "where-it-spreads", "-o", str(tmp_path / "w.pdf"), "--patient", "A")  # failed before
+    assert ok.code == 0 and (tmp_path / "w.pdf").exists(), ok.err
+    hidden = run_cli("render", "bone", "-o", str(tmp_path / "b.pdf"), "--patient", "Dr \u202eevil")
+    assert hidden.code == 1 and hidden.err.startswith("error: --patient: Patient name contains an invisible direction")
+    box = run_cli("render", "bone", "-o", str(tmp_path / "b.pdf"), "--care-team", "Dr Lee \U0001FAE0")
+    assert box.code == 1 and "Care team contact contains a character no installed font can print" in box.err
+    assert "\U0001FAE0" not in box.err and "WARNING" not in box.err  # no renderer log line quotes it
+    assert not (tmp_path / "b.pdf").exists()
 
 
 def test_cli_render_unknown_cancer_type_lists_known_ones(tmp_path: Path) -> None:

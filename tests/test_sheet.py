@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from factsheets.contentfile import MAX_BYTES
+from factsheets.errors import FactsheetsError
 from factsheets.sheet import Sheet, load_sheets, sheet_schema
 
 from conftest import DATA, ROOT, run_cli
@@ -57,3 +60,63 @@ def test_schema_matches_the_models_and_is_committed(tmp_path: Path) -> None:
     assert schema["additionalProperties"] is False
     committed = json.loads((ROOT / "sheets" / "sheet.schema.json").read_text(encoding="utf-8"))
     assert committed == schema, "sheets/sheet.schema.json is stale: run 'factsheets schema'"
+
+
+def _sheets_copy(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "sheets", tmp_path / "sheets")
+    return tmp_path / "sheets"
+
+
+def test_yml_sheet_is_loaded(tmp_path: Path) -> None:
+    sheets_dir = _sheets_copy(tmp_path)
+    (sheets_dir / "bone.yaml").rename(sheets_dir / "bone.yml")
+    sheets = load_sheets(sheets_dir)
+    assert sheets["bone"].path == sheets_dir / "bone.yml"
+    assert len(sheets) == len(load_sheets(ROOT / "sheets"))
+
+
+def test_same_sheet_as_yaml_and_yml_is_reported(tmp_path: Path) -> None:
+    sheets_dir = _sheets_copy(tmp_path)
+    shutil.copy(sheets_dir / "bone.yaml", sheets_dir / "bone.yml")
+    with pytest.raises(FactsheetsError) as err:
+        load_sheets(sheets_dir)
+    (problem,) = err.value.problems
+    assert (problem.message, problem.file, problem.line) == ("sheet id 'bone' is also used by bone.yaml",
+                                                             sheets_dir / "bone.yml", 2)
+
+
+def test_link_to_a_secret_outside_sheets_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    """A link to /etc/shadow used to print every line of it back as "unknown key 'root:...'"."""
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    sheets_dir = _sheets_copy(tmp_path)
+    secret = tmp_path / "private.txt"
+    secret.write_text("root:SECRET:19000:0:99999:7:::\nnurse: SECRET\n", encoding="utf-8")
+    (sheets_dir / "evil.yaml").symlink_to(secret)
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 1
+    assert result.err.strip() == ("error: sheets/evil.yaml is a link to a file outside sheets/; factsheets does not "
+                                  "follow such links Fix: copy the file into sheets/ instead of linking to it.")
+    assert "SECRET" not in result.err + result.out
+
+
+def _deep(path: Path) -> None:
+    path.write_text("id: deep\nsections: " + "[" * 100_000 + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("write", "message"), [
+    (lambda p: p.write_bytes(b"id: big\n" + b"#" * MAX_BYTES), "file is too big (1,000,008 bytes; the limit is "
+                                                               "1,000,000 bytes)"),
+    (lambda p: p.write_text("id: u16\n", encoding="utf-16"), "file is not UTF-8 text (it is UTF-16)"),
+    (lambda p: p.write_bytes(bytes(range(256)) * 64), "file is not UTF-8 text (it holds a NUL byte, so it is "
+                                                      "probably binary)"),
+    (_deep, "nested more than 20 levels deep"),
+], ids=["huge", "utf16", "binary", "100000-deep"])
+def test_hostile_sheet_gets_one_plain_error(tmp_path: Path, write: Callable[[Path], None], message: str) -> None:
+    """Generated rather than committed: these files are big, or bytes no editor shows."""
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    (tmp_path / "sheets").mkdir()
+    write(tmp_path / "sheets" / "hostile.yaml")
+    result = run_cli("check", cwd=tmp_path)
+    assert result.code == 1
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith("error: sheets/hostile.yaml:") and message in line

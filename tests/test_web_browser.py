@@ -5,15 +5,13 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from conftest import start_server
 from pdf_tools import reader, text_of
-from test_web import _free_port
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Chromium is installed by ./dev test "
@@ -22,17 +20,8 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Chromium is i
 
 @pytest.fixture
 def server(scratch: Path):
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "serve", "--port",
-                                str(port)], cwd=scratch, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(150):
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield url
+    url, process = start_server(scratch, output=subprocess.DEVNULL)
+    yield url + "/"
     process.send_signal(signal.SIGINT)
     process.wait(timeout=30)
 

@@ -4,26 +4,29 @@ Reads and resolves everything first (a broken sheet stops the build before anyth
 written), then renders only the variants whose inputs changed, across warm worker processes.
 One failing variant does not stop the others; every file is written atomically and the
 manifest is rewritten after each PDF, so an interrupted build leaves out/ consistent and the
-next build finishes the job.
+next build finishes the job. One build runs per folder at a time (a lock in out/), and a disk
+problem (full, read-only, no permission) stops the build with a plain message.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from factsheets import __version__
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.clinic import load_clinic
-from factsheets.errors import FactsheetsError
+from factsheets.errors import FactsheetsError, Problem
 from factsheets.index import thumb_path, thumbnail, write_index
-from factsheets.output import write_atomic
+from factsheets.output import disk_error, make_folder, remove, write_atomic
 from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
 from factsheets import workers
@@ -32,6 +35,7 @@ from factsheets.select import select
 from factsheets.sheet import Sheet
 
 MANIFEST = "manifest.json"
+LOCK = ".build.lock"  # in out/; stays after the build, harmless
 SMALL_REBUILD = 2  # this many PDFs or fewer render in this process, without starting workers
 
 
@@ -72,6 +76,15 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
     content = content or load_content(project)
     content.fill_all()  # every selection of every variant resolves, or nothing is touched
     load_clinic(clinic_dir)  # clinic problems stop the build before any render
+    with build_lock(project.out_dir):
+        report = _build_locked(project, content, clinic_dir, options, jobs, force, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, jobs: int | None,
+                  force: bool, progress: Progress | None) -> BuildReport:
+    """The build proper: everything that reads or writes out/, run under the build lock."""
     files = _FileHashes()
     look = _look_hash(project, clinic_dir, options, files)
     planned = plan(project, content, look, files)
@@ -80,23 +93,60 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: manifest[j.path] for j in planned if j not in todo}
     report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
-    for job, outcome in _run(project, content, clinic_dir, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1):
-        if isinstance(outcome, str):
-            report.failed.append((job.name, outcome))
-            entries.pop(job.path, None)
-        else:
-            report.built.append(job.name)
-            entries[job.path] = outcome
-        _write_manifest(project.out_dir, entries, planned, list(previous_packets.values()))
-        if progress:
-            progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
+    outcomes = _run(project, content, clinic_dir, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1)
+    with closing(outcomes):  # on an error below, workers stop now (before the lock is released), not at exit
+        for job, outcome in outcomes:
+            if isinstance(outcome, str):
+                report.failed.append((job.name, outcome))
+                entries.pop(job.path, None)
+            else:
+                report.built.append(job.name)
+                entries[job.path] = outcome
+            _write_manifest(project.out_dir, entries, planned, list(previous_packets.values()))
+            if progress:
+                progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
     packets = _build_packets(project, content, entries, previous_packets, force, report)
     _write_manifest(project.out_dir, entries, planned, packets)
     template_dirs = [clinic_dir / "templates", project.root / "templates"]
     write_index(project.out_dir, template_dirs, [dict(entries[j.path]) for j in planned if j.path in entries],
                 [dict(p) for p in packets])
-    report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold out/.build.lock for one build: two builds in one folder delete and rewrite each other's files.
+
+    flock is released when the holder exits, even on SIGKILL (its workers die with it, see
+    workers.die_with_parent, and they share the lock's open file), so a lock never goes stale.
+    """
+    make_folder(out_dir)
+    path = out_dir / LOCK
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise disk_error(path, err) from None
+    try:
+        _take(fd, path)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)  # also for forked workers that still hold a copy of `fd`
+        os.close(fd)
+
+
+def _take(fd: int, path: Path) -> None:
+    """Lock without waiting, then leave our pid in the file for the message another build prints."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        raise FactsheetsError(Problem(f"another build is running in this folder{f' (pid {holder})' if holder else ''}",
+                                      "wait for it to finish or stop it, then run again.")) from None
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+    except OSError as err:
+        raise disk_error(path, err) from None
 
 
 def _build_packets(project: Project, content: Content, entries: dict[str, dict], previous: dict[str, dict],
@@ -105,7 +155,7 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
     done = []
     for packet in plan_packets(content.corpus, set(content.sheets), entries):
         if packet.missing:  # a packet without one of its sheets must not go out as if complete
-            (project.out_dir / packet.path).unlink(missing_ok=True)
+            remove(project.out_dir / packet.path)
             report.failed.append((packet.path, f"not made: sheet(s) {', '.join(packet.missing)} failed"))
             continue
         digest = packet_hash(packet, entries)
@@ -173,7 +223,7 @@ def _sha256(path: Path) -> str:
 
 
 def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str, todo: list[Job],
-         jobs: int) -> Iterable[tuple[Job, dict | str]]:
+         jobs: int) -> Generator[tuple[Job, dict | str], None, None]:
     """Render `todo`: in this process for one job at a time, else across warm workers."""
     if not todo:
         return
@@ -187,7 +237,7 @@ def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOp
         futures = {pool.submit(_render_job, job, options): job for job in todo}
         try:
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                yield futures[future], future.result()  # a disk problem raised there stops the build
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -204,14 +254,17 @@ def _warm_here(project: Project, content: Content, clinic_dir: Path, options: Re
 
 
 def _render_job(job: Job, options: RenderOptions) -> dict | str:
-    """Render and write one PDF; a user-facing problem comes back as its message."""
+    """Render and write one PDF; a problem with the sheet comes back as its message.
+
+    Disk problems (full, read-only) are raised instead: they stop the whole build.
+    """
     project, content = workers.project(), workers.content()
     target = project.out_dir / job.path
     try:
         filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
         result = workers.renderer().render(filled, options)
     except FactsheetsError as err:
-        target.unlink(missing_ok=True)  # never leave an out-of-date PDF standing in for a failed one
+        remove(target)  # never leave an out-of-date PDF standing in for a failed one
         return str(err)
     write_atomic(target, result.pdf)
     thumbnail(target, project.out_dir / thumb_path(job.path))  # here, so workers share the work
@@ -247,8 +300,8 @@ def _remove_stale(out_dir: Path, wanted: set[str], manifest: dict[str, dict]) ->
     for pdf in sorted(out_dir.glob("*/*.pdf")):
         rel = pdf.relative_to(out_dir).as_posix()
         if rel not in wanted and pdf.parent.name != "packets":
-            pdf.unlink()
+            remove(pdf)
             removed.append(rel)
     for part in out_dir.glob("**/.*.part"):
-        part.unlink()
+        remove(part)
     return removed

@@ -16,12 +16,15 @@ from factsheets.cancer_types import CANCER_TYPES
 from factsheets.checks import VariantCheck, assess
 from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
+from factsheets.fit import check_fit
 from factsheets.lock import write_lock
 from factsheets.output import write_atomic
 from factsheets.progress import progress_reporter
 from factsheets.report import print_table, write_html
 from factsheets.project import Content, Project, load_content
-from factsheets.render import Personal, Renderer, RenderOptions
+from factsheets.personal import PersonalValueError, personal
+from factsheets.privacy import quiet_renderer_logs
+from factsheets.render import Renderer, RenderOptions
 from factsheets.select import FilledSheet, select
 from factsheets.sheet import sheet_schema
 
@@ -67,6 +70,9 @@ def check(strict: StrictOption = False, today: TodayOption = None, clinic: Clini
           root: RootOption = Path(".")) -> None:
     """Validate every source and sheet, resolve every selection for every variant, and check content.
 
+    Every variant is laid out on letter and A4 with the personal box, and must fit one page
+    (layouts are cached in out/fit-cache.json by input hash).
+
     Warnings: reading grade over target, overdue source reviews, quotes over the clinic's limit,
     text that differs from the approved lock file.
 
@@ -79,7 +85,12 @@ def check(strict: StrictOption = False, today: TodayOption = None, clinic: Clini
         typer.echo(f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
                    f"{len(sources)} source(s): {', '.join(sorted(sources))}")
     warnings = _warn(assess(Project(root), clinic, _today(today), content), strict)
-    typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s).")
+    unfit, laid_out = check_fit(Project(root), clinic, content)
+    if unfit:
+        raise FactsheetsError(unfit)
+    typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s); "
+               f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out, the rest "
+               "unchanged since the last check).")
     if strict and warnings:
         raise typer.Exit(1)
 
@@ -169,12 +180,17 @@ def render(
     """
     if paper not in (None, "letter", "a4"):
         raise FactsheetsError(Problem(f"unknown paper size '{paper}'", "use letter or a4."))
+    try:
+        details = personal(patient, date, care_team)
+    except PersonalValueError as err:
+        raise FactsheetsError(Problem(f"--{err.field.replace('_', '-')}: {err}", field=err.field)) from None
+    if details:
+        quiet_renderer_logs()  # the renderer's warnings can quote page text, the name included
     project = Project(root)
     content = load_content(project)
     filled = select(content.sheet(sheet), content.corpus, cancer_type)
     renderer = Renderer(project, load_clinic(project.clinic_dir(clinic)))
-    options = RenderOptions(paper=paper, large_print=large_print,  # type: ignore[arg-type]
-                            personal=Personal(patient.strip(), date.strip(), care_team.strip()))
+    options = RenderOptions(paper=paper, large_print=large_print, personal=details)  # type: ignore[arg-type]
     result = renderer.render(filled, options)
     write_atomic(output, result.pdf)
     typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant})")
@@ -244,6 +260,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; loopback unless you mean otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Render processes kept warm.")] = 2,
+    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Required to listen beyond this machine "
+                                               "(put HTTPS in front).")] = False,
+    allowed_host: Annotated[Optional[list[str]], typer.Option("--allowed-host", help="A name the server is reached "
+                                                               "by, e.g. handouts.clinic.example (repeatable).")] = None,
     clinic: ClinicOption = None,
     root: RootOption = Path("."),
 ) -> None:
@@ -251,17 +271,21 @@ def serve(
 
     Example: factsheets serve --port 8000
     """
-    import logging
-
     import uvicorn
 
+    from factsheets import server
     from factsheets.web import create_app
 
-    app = create_app(Project(root), clinic, workers_count=workers)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    warning = server.check_bind(host, allow_remote)
+    server.configure_logging()
+    app = create_app(Project(root), clinic, workers_count=workers,
+                     allowed_hosts=server.allowed_hosts(host, allowed_host or []))
+    if warning:
+        typer.echo(warning, err=True)
     typer.echo(f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
                "Ctrl-C to stop.")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=server.GuardedProtocol,
+                timeout_keep_alive=server.KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=server.MAX_HEADER_BYTES)
 
 
 @app.command()

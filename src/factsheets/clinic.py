@@ -2,19 +2,38 @@
 
 The clinic folder may also hold `templates/` and `styles/` that override the project's one file
 at a time. Without a clinic folder, sheets are neutral: no name, no logo, a dark blue accent.
+
+The logo is checked when the clinic is loaded, and a raster logo is shrunk to print size: it
+prints 0.9 cm high, so a 100-megapixel photo embedded as is costs ~900 MB and seconds per page
+for no visible gain, and an unreadable one would silently vanish from every handout.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
+import warnings
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from factsheets.errors import FactsheetsError
-from factsheets.yamlfile import parse_yaml, validate
+from factsheets.yamlfile import YamlDocument, parse_yaml, validate
 
 Paper = Literal["letter", "a4"]
+
+LOGO_MAX_BYTES = 10_000_000
+SVG_MAX_BYTES = 1_000_000
+LOGO_MAX_PIXELS = 40_000_000
+LOGO_HEIGHT_PX = 300  # prints 0.9 cm high: ~110 px is 300 dpi; 300 px leaves room for sharper printers
+LOGO_WIDTH_PX = 3000  # a very wide banner still prints at most ~9 cm wide
+_SMALLER = "save a smaller copy: about 300 pixels high is plenty for a logo printed 0.9 cm high."
 
 
 class Clinic(BaseModel):
@@ -30,6 +49,7 @@ class Clinic(BaseModel):
     )
 
     _folder: Path | None = None
+    _logo_uri: str | None = None
 
     @property
     def folder(self) -> Path | None:
@@ -38,6 +58,11 @@ class Clinic(BaseModel):
     @property
     def logo_path(self) -> Path | None:
         return (self._folder / self.logo) if self._folder and self.logo else None
+
+    @property
+    def logo_uri(self) -> str | None:
+        """What the page's <img> shows: a print-sized PNG as a data: URI, or the SVG file's file: URI."""
+        return self._logo_uri
 
 
 def load_clinic(folder: Path | None) -> Clinic:
@@ -59,4 +84,106 @@ def load_clinic(folder: Path | None) -> Clinic:
         if not logo.is_file():
             raise FactsheetsError(where.problem(("logo",), f"logo file not found: {logo}",
                                                 "put the image in the clinic folder or fix the name."))
+        clinic._logo_uri = _checked_logo_uri(logo, where)
     return clinic
+
+
+class _LogoProblem(Exception):
+    """What is wrong with the logo file; load_clinic adds where clinic.yaml names it."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.message, self.fix = message, fix
+
+
+def _checked_logo_uri(logo: Path, where: YamlDocument) -> str:
+    """The logo's URI for the page, or a plain problem at the `logo:` line of clinic.yaml."""
+    stat = logo.stat()
+    try:
+        return _logo_uri(logo.resolve(), stat.st_mtime_ns, stat.st_size)
+    except _LogoProblem as problem:
+        raise FactsheetsError(where.problem(("logo",), problem.message, problem.fix)) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _logo_uri(logo: Path, mtime_ns: int, size: int) -> str:
+    """Checked (and for rasters, shrunk) once per process and version of the file."""
+    if logo.suffix.lower() == ".svg":
+        return _svg_uri(logo, size)
+    if size > LOGO_MAX_BYTES:
+        raise _LogoProblem(f"{logo.name} is {size / 1e6:.1f} MB; a logo may be at most {LOGO_MAX_BYTES / 1e6:.0f} MB",
+                           _SMALLER)
+    mime, data = _print_sized(logo)
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _svg_uri(logo: Path, size: int) -> str:
+    """An SVG is drawn by WeasyPrint from the file itself: check it is a small, well-formed <svg>."""
+    fix = "export the logo again as a plain SVG (or as a PNG)."
+    if size > SVG_MAX_BYTES:
+        raise _LogoProblem(f"{logo.name} is {size / 1e6:.1f} MB; an SVG logo may be at most "
+                           f"{SVG_MAX_BYTES / 1e6:.0f} MB", fix)
+    try:
+        root = ElementTree.parse(logo).getroot()
+    except (ElementTree.ParseError, ValueError) as err:
+        raise _LogoProblem(f"{logo.name} is not a readable SVG file ({err})", fix) from None
+    if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+        raise _LogoProblem(f"{logo.name} is not an SVG image (its outermost element is <{root.tag}>)", fix)
+    return logo.as_uri()
+
+
+def _print_sized(logo: Path) -> tuple[str, bytes]:
+    """The logo at most LOGO_HEIGHT_PX high, as (MIME type, data); the pixel count is checked from the header.
+
+    A PNG, except that a JPEG stays a JPEG: a photo as PNG would be several times larger in every PDF.
+    """
+    unreadable = "use a PNG, JPEG or SVG file that opens in an image viewer."
+    try:
+        with warnings.catch_warnings(), _strict_decoding():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower cap comes next
+            with Image.open(logo) as image:
+                _check_pixels(logo, *image.size)
+                jpeg = image.format == "JPEG"
+                image.draft("RGB", (LOGO_WIDTH_PX, LOGO_HEIGHT_PX))  # JPEG: decode at 1/2..1/8 scale
+                ImageOps.exif_transpose(image, in_place=True)  # the PNG carries no EXIF rotation
+                image = image.convert(_smooth_mode(image))
+                image.thumbnail((LOGO_WIDTH_PX, LOGO_HEIGHT_PX), Image.Resampling.LANCZOS)
+                buffer = io.BytesIO()
+                if jpeg:
+                    image.save(buffer, format="JPEG", quality=90)
+                    return "image/jpeg", buffer.getvalue()
+                image.save(buffer, format="PNG", optimize=True)
+                return "image/png", buffer.getvalue()
+    except Image.DecompressionBombError:  # Pillow refuses to even open it (over ~179 megapixels)
+        raise _LogoProblem(f"{logo.name} has over {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels; a logo "
+                           f"may have at most {LOGO_MAX_PIXELS // 1_000_000} megapixels", _SMALLER) from None
+    except UnidentifiedImageError:
+        raise _LogoProblem(f"{logo.name} is not an image Pillow can read (unknown or damaged image data)",
+                           unreadable) from None
+    except (OSError, ValueError, SyntaxError) as err:  # truncated or corrupt data found while decoding
+        raise _LogoProblem(f"{logo.name} is not an image Pillow can read ({err})", unreadable) from None
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Refuse a cut-short file: WeasyPrint tells Pillow to fill missing data with grey, process-wide."""
+    before, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
+def _check_pixels(logo: Path, width: int, height: int) -> None:
+    if width * height > LOGO_MAX_PIXELS:
+        raise _LogoProblem(f"{logo.name} is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
+                           f"a logo may have at most {LOGO_MAX_PIXELS // 1_000_000} megapixels", _SMALLER)
+
+
+def _smooth_mode(image: Image.Image) -> str:
+    """A mode Pillow resizes smoothly (1-bit and palette images only resize pixel by pixel), kept small."""
+    if image.mode in ("L", "LA", "RGB", "RGBA"):
+        return image.mode
+    if image.mode == "1":
+        return "L"
+    return "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from factsheets.cancer_types import CANCER_TYPES
+from factsheets.contentfile import content_files, load_each, read_text
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.yamlfile import parse_yaml, validate
 
@@ -49,6 +50,17 @@ class SourceMeta(BaseModel):
     def _date_to_text(cls, value: object) -> object:
         return value.isoformat() if isinstance(value, dt.date) else value
 
+    @field_validator("reviewed")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        """'2025-13' has the right shape but no such month: refused here, not as a traceback in `check`."""
+        try:
+            _to_date(value)
+        except ValueError as err:
+            raise PydanticCustomError("date", "'{value}' is not a real date ({reason})",
+                                      {"value": value, "reason": str(err), "fix": "write the date as YYYY-MM-DD."})
+        return value
+
     @field_validator("cancer_types")
     @classmethod
     def _known_types(cls, value: list[str]) -> list[str]:
@@ -61,9 +73,7 @@ class SourceMeta(BaseModel):
     @property
     def reviewed_date(self) -> dt.date | None:
         """The review date; a month-only date ('2019-03') counts from the first of the month."""
-        if self.reviewed is None:
-            return None
-        return dt.date.fromisoformat(self.reviewed if len(self.reviewed) == 10 else self.reviewed + "-01")
+        return _to_date(self.reviewed)
 
     @property
     def credit_line(self) -> str:
@@ -92,6 +102,8 @@ class Section:
     line: int
     blocks: list[Block] = field(default_factory=list)
     table_header: tuple[str, ...] = ()
+    # Blocks so far per kind, so numbering a block is not a recount (a 160,000-row table took minutes).
+    last_position: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def address(self) -> str:
@@ -133,23 +145,25 @@ class Corpus:
         return source_id in self.documents
 
 
+def _to_date(text: str | None) -> dt.date | None:
+    """'2019-03-14', or '2019-03' counted from the first of the month."""
+    if text is None:
+        return None
+    return dt.date.fromisoformat(text if len(text) == 10 else text + "-01")
+
+
 def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
 def load_corpus(directory: Path) -> Corpus:
     """Load every `*.md` in `directory`, reporting all broken files at once."""
-    problems: list[Problem] = []
+    loaded, problems = load_each(content_files(directory, (".md",)), load_document)
     documents: dict[str, Document] = {}
-    for path in sorted(directory.glob("*.md")):
-        try:
-            doc = load_document(path)
-        except FactsheetsError as err:
-            problems += err.problems
-            continue
+    for doc in loaded:
         if doc.id in documents:
             problems.append(Problem(f"source id '{doc.id}' is also used by {documents[doc.id].path.name}",
-                                    "give each source its own id.", path, 2))
+                                    "give each source its own id.", doc.path, 2))
         documents[doc.id] = doc
     if problems:
         raise FactsheetsError(problems)
@@ -160,7 +174,7 @@ def load_corpus(directory: Path) -> Corpus:
 
 def load_document(path: Path) -> Document:
     """Parse one source file: validated front matter, then sections of blocks."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     match = re.match(r"^---\n(.*?\n)---\n", text, re.DOTALL)
     if not match:
         raise FactsheetsError(Problem("no front matter", "start the file with a '---' block holding id, title, "
@@ -222,7 +236,8 @@ def _read_block(tokens: list[Token], i: int, section: Section, line_offset: int)
 
 
 def _add(section: Section, kind: BlockKind, text: str, line: int, **extra: object) -> None:
-    section.blocks.append(Block(kind, text, line, section.count(kind) + 1, **extra))  # type: ignore[arg-type]
+    position = section.last_position[kind] = section.last_position.get(kind, 0) + 1
+    section.blocks.append(Block(kind, text, line, position, **extra))  # type: ignore[arg-type]
 
 
 def _closing(tokens: list[Token], i: int) -> int:

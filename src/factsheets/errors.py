@@ -19,6 +19,7 @@ class Problem:
     file: Path | None = None
     line: int | None = None
     column: int | None = None
+    field: str | None = None  # the request field at fault (web form, API), when it is one
 
     def __str__(self) -> str:
         where = ""
@@ -40,10 +41,13 @@ class FactsheetsError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple:  # crosses process boundaries (workers) with its problems intact
+        return (type(self), (self.problems,))
+
 
 def _display(path: Path) -> str:
     """Paths relative to the working directory read best in an editor's terminal."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))  # a link as itself
     except ValueError:
         return str(path)

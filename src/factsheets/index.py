@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import jinja2
 import pypdfium2
 
 from factsheets.output import write_atomic
+from factsheets.templating import environment, template_problems
 
 
 def thumb_path(pdf_rel: str) -> str:
@@ -36,9 +36,10 @@ def write_index(out_dir: Path, template_dirs: list[Path], sheets: list[dict], pa
     for item in [*sheets, *packets]:
         item["thumb"] = thumb_path(item["path"])
         thumbnail(out_dir / item["path"], out_dir / item["thumb"])  # a no-op when a worker made it
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=True)
+    env = environment(template_dirs)
     variants: dict[str, list[dict]] = {}
     for entry in sheets:
         variants.setdefault(entry["variant"], []).append(entry)
-    html = env.get_template("index.html").render(variants=variants, packets=packets)
+    with template_problems():
+        html = env.get_template("index.html").render(variants=variants, packets=packets)
     write_atomic(out_dir / "index.html", html.encode())

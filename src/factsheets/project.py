@@ -85,5 +85,5 @@ def load_content(project: Project) -> Content:
     if problems or corpus is None or sheets is None:
         raise FactsheetsError(problems)
     if not sheets:
-        raise FactsheetsError(Problem(f"no sheets (*.yaml) in {project.sheets_dir}", "add a sheet definition."))
+        raise FactsheetsError(Problem(f"no sheets (*.yaml or *.yml) in {project.sheets_dir}", "add a sheet definition."))
     return Content(corpus, sheets)

@@ -8,44 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import jinja2
 from weasyprint import CSS, HTML
-from weasyprint.formatting_structure.boxes import MarginBox
+from weasyprint.document import Document
+from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 from weasyprint.text.fonts import FontConfiguration
 
 from factsheets import __version__
 from factsheets.clinic import Clinic, Paper
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
+from factsheets.personal import Personal, describe, field_problem
 from factsheets.project import Project
 from factsheets.qr import qr_svg
 from factsheets.select import FilledSheet
+from factsheets.templating import environment, template_problems
 
 # Body sizes tried in turn until the sheet fits: start generous, never below the floor.
 STANDARD_SIZES = (13.0, 12.5, 12.0, 11.5, 11.0)
 LARGE_PRINT_SIZES = (18.0,)
 DISCLAIMER = ("This sheet is general information. It does not replace the advice of your care team, "
               "who know your situation.")
-
-
-@dataclass(frozen=True)
-class Personal:
-    """Details printed on one patient's copy; never logged, stored, or part of any hash."""
-
-    patient: str = ""
-    date: str = ""
-    care_team: str = ""
-
-    def __repr__(self) -> str:  # keeps names out of tracebacks and debug logs
-        return "Personal(<redacted>)"
-
-    def __bool__(self) -> bool:
-        return bool(self.patient or self.date or self.care_team)
 
 
 @dataclass(frozen=True)
@@ -88,10 +75,7 @@ class Renderer:
         overrides = [clinic.folder] if clinic.folder else []
         self.template_dirs = [d / "templates" for d in overrides] + [project.root / "templates"]
         self.style_dirs = [d / "styles" for d in overrides] + [project.root / "styles"]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        )
+        self.env = environment(self.template_dirs, strict=True)
         allowed = [*self.template_dirs, *self.style_dirs, project.root / "assets", *overrides]
         self.fetcher = ProjectFetcher([d for d in allowed if d.exists()])
         self.fonts = FontConfiguration()
@@ -119,13 +103,14 @@ class Renderer:
             for n, src in enumerate(filled.sources, start=1)
         ]
         numbers = {s["meta"].id: s["n"] for s in sources}
-        return self.env.get_template("sheet.html").render(
-            filled=filled, sheet=filled.sheet, sources=sources, numbers=numbers, clinic=self.clinic,
-            logo_uri=self.clinic.logo_path.resolve().as_uri() if self.clinic.logo_path else None,
-            options=options, personal=options.personal, disclaimer=DISCLAIMER,
-            print_date=options.print_date, version=content_version(filled),
-            paper=self._paper(options), large_print=options.large_print,
-        )
+        with template_problems():
+            return self.env.get_template("sheet.html").render(
+                filled=filled, sheet=filled.sheet, sources=sources, numbers=numbers, clinic=self.clinic,
+                logo_uri=self.clinic.logo_uri,
+                options=options, personal=options.personal, disclaimer=DISCLAIMER,
+                print_date=options.print_date, version=content_version(filled),
+                paper=self._paper(options), large_print=options.large_print,
+            )
 
     def _paper(self, options: RenderOptions) -> Paper:
         return options.paper or self.clinic.paper
@@ -140,25 +125,108 @@ class Renderer:
         return self._size_css[key]
 
     def render(self, filled: FilledSheet, options: RenderOptions) -> Rendered:
-        """Lay out at the largest size that fits the page budget; refuse rather than cut."""
+        """Lay out at the largest size that fits the page budget, and write; refuse rather than cut.
+
+        The personal box is on every layout at its fixed height, so a sheet that fits in the
+        batch build fits with any name; a value that would need more than its line is refused
+        at its field, as is any character no installed font can draw.
+        """
+        with _missing_glyphs() as missing:
+            document, body_pt, attempts = self.fit(filled, options)
+            with _refusals_as_problems():  # attachments and links are fetched while writing
+                pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        if missing:
+            raise FactsheetsError(_glyph_problems(filled, options.personal, missing))
+        return Rendered(pdf, len(document.pages), body_pt, attempts, content_version(filled))
+
+    def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
+        """The layout at the largest body size within the page budget: (document, size, attempts)."""
         sizes = LARGE_PRINT_SIZES if options.large_print else STANDARD_SIZES
         paper = self._paper(options)
         html = self.html(filled, options)
-        document = None
         for attempt, body_pt in enumerate(sizes, start=1):
             document = self._layout(html, paper, body_pt, options.large_print)
+            if attempt == 1:
+                _check_personal_lines(document)
             if len(document.pages) <= options.max_pages:
-                with _refusals_as_problems():  # attachments and links are fetched while writing
-                    pdf = document.write_pdf(pdf_variant="pdf/ua-1")
-                return Rendered(pdf, len(document.pages), body_pt, attempt, content_version(filled))
-        assert document is not None
+                return document, body_pt, attempt
         raise FactsheetsError(_overflow(filled, options, paper, sizes[-1], document))
 
-    def _layout(self, html: str, paper: Paper, body_pt: float, large: bool):
+    def _layout(self, html: str, paper: Paper, body_pt: float, large: bool) -> Document:
         base = str(self.template_dirs[-1]) + "/"
         with _refusals_as_problems():
             return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
                 stylesheets=[self._base_css, self._size(paper, body_pt, large)], font_config=self.fonts)
+
+
+@contextmanager
+def _missing_glyphs() -> Iterator[list[str]]:
+    """Characters drawn as an empty box (.notdef) during the render, caught as they happen.
+
+    WeasyPrint reports them only as a log warning carrying the character; this filter takes
+    that record off the logger (it reaches no handler) and keeps the character for an error.
+    """
+    logger = logging.getLogger("weasyprint")
+    missing: list[str] = []
+    floor, level = logger.getEffectiveLevel(), logger.level
+
+    def take(record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(".notdef glyph"):
+            missing.append(chr(record.args[1]))  # type: ignore[index]  # args: (char, codepoint)
+            return False
+        return record.levelno >= floor  # a quiet logger stays quiet while lowered for this
+
+    logger.addFilter(take)
+    logger.setLevel(min(floor, logging.WARNING))
+    try:
+        yield missing
+    finally:
+        logger.setLevel(level)
+        logger.removeFilter(take)
+
+
+def _glyph_problems(filled: FilledSheet, personal: Personal, missing: list[str]) -> list[Problem]:
+    """Blame the personal field holding each undrawable character, else the sheet."""
+    problems = []
+    for char in dict.fromkeys(missing):
+        name = next((key for key, value in personal.fields().items() if char in value), None)
+        if name:
+            problems.append(field_problem(name, f"contains a character no installed font can print "
+                                                 f"({describe(char)}). Type it again without it."))
+        else:
+            problems.append(Problem(f"sheet '{filled.sheet.id}' has a character no installed font can print "
+                                    f"({describe(char)})", "install a font that covers it (scripts/setup.sh "
+                                    "installs the Noto fonts), or change the text.", filled.sheet.path))
+    return problems
+
+
+def _check_personal_lines(document) -> None:
+    """Each personal value must keep to its lines (data-lines), or the box would outgrow its reserve."""
+    problems = []
+    for name, lines, allowed in _personal_lines(document.pages[0]._page_box):
+        if lines > allowed:
+            problems.append(field_problem(name, f"is too long to fit on its line of the sheet (it needs {lines} "
+                                                 "lines). Shorten it, for example with initials."))
+    if problems:
+        raise FactsheetsError(problems)
+
+
+def _personal_lines(page_box) -> list[tuple[str, int, int]]:
+    """(field, lines used, lines allowed) for each value box marked data-field."""
+    found = []
+
+    def walk(box) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and element.get("data-field") and not isinstance(box, LineBox):
+            lines = sum(1 for child in getattr(box, "children", []) if isinstance(child, LineBox))
+            if lines:
+                found.append((element.get("data-field"), lines, int(element.get("data-lines", "1"))))
+                return
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    walk(page_box)
+    return found
 
 
 @contextmanager

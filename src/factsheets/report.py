@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import jinja2
 from rich.console import Console
 from rich.table import Table
 
 from factsheets.checks import VariantCheck
 from factsheets.output import write_atomic
+from factsheets.templating import environment, template_problems
 
 
 def print_table(checks: list[VariantCheck], today: dt.date, console: Console) -> None:
@@ -33,6 +33,6 @@ def _lock_status(check: VariantCheck) -> str:
 
 
 def write_html(path: Path, template_dirs: list[Path], checks: list[VariantCheck], today: dt.date) -> None:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]), autoescape=True)
-    html = env.get_template("report.html").render(checks=checks, today=today)
+    with template_problems():
+        html = environment(template_dirs).get_template("report.html").render(checks=checks, today=today)
     write_atomic(path, html.encode())

@@ -1,4 +1,4 @@
-"""Sheet definitions (`sheets/*.yaml`): which passages a handout takes from which sources.
+"""Sheet definitions (`sheets/*.yaml`, or `.yml`): which passages a handout takes from which sources.
 
 Models forbid unknown keys so a typo is an error, never a silently ignored setting; the
 loaded `Sheet` keeps its `YamlDocument` so later stages (selection) can point at lines too.
@@ -13,10 +13,12 @@ from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, field_validator, model_validator
 
 from factsheets.cancer_types import CANCER_TYPES
+from factsheets.contentfile import content_files, load_each
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.yamlfile import Loc, YamlDocument, parse_yaml, validate
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SUFFIXES = (".yaml", ".yml")
 
 
 class Strict(BaseModel):
@@ -111,21 +113,20 @@ def load_sheet(path: Path) -> Sheet:
     if sheet.id != path.stem:
         raise FactsheetsError(
             doc.problem(("id",), f"id '{sheet.id}' does not match the file name '{path.name}'",
-                        f"rename the file to {sheet.id}.yaml or set 'id: {path.stem}'.")
+                        f"rename the file to {sheet.id}{path.suffix} or set 'id: {path.stem}'.")
         )
     return sheet
 
 
 def load_sheets(directory: Path) -> dict[str, Sheet]:
-    """Every sheet in `directory`, by id; all broken files are reported together."""
+    """Every sheet (`*.yaml` or `*.yml`) in `directory`, by id; all broken files are reported together."""
+    loaded, problems = load_each(content_files(directory, SUFFIXES), load_sheet)
     sheets: dict[str, Sheet] = {}
-    problems: list[Problem] = []
-    for path in sorted(directory.glob("*.yaml")):
-        try:
-            sheet = load_sheet(path)
-        except FactsheetsError as err:
-            problems += err.problems
-            continue
+    for sheet in loaded:
+        if sheet.id in sheets:  # bone.yaml and bone.yml: ids match file names, so only the suffix differs
+            first = sheets[sheet.id].path or Path(sheet.id)
+            problems.append(sheet.problem(("id",), f"sheet id '{sheet.id}' is also used by {first.name}",
+                                          "keep one of the two files and delete the other."))
         sheets[sheet.id] = sheet
     if problems:
         raise FactsheetsError(problems)

@@ -4,41 +4,39 @@ FastAPI because its pydantic request models are the same kind the library uses, 
 OpenAPI description and field-by-field 4xx errors without hand-written validation.
 
 Privacy: personal details arrive only in POST bodies, are rendered in memory in a worker
-process and returned; nothing is written to disk, the access log keeps method, path, status
-and time only, and every response says `Cache-Control: no-store`.
+process and returned; nothing is written to disk. Every request first passes `guard.RequestGuard`
+(host and origin, body size and time, security headers, the one log line per request).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Literal
 
-import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from factsheets import workers
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.errors import FactsheetsError
+from factsheets.guard import LOOPBACK_HOSTS, RequestGuard
 from factsheets.packets import merge, packet_sheet_ids
+from factsheets.personal import LABELS, LIMITS, Personal, clean
 from factsheets.project import Project, load_content
-from factsheets.render import Personal, RenderOptions
+from factsheets.render import RenderOptions
 from factsheets.select import select
+from factsheets.templating import environment
 
 MAX_SHEETS = 12
-MAX_BODY_BYTES = 16 * 1024
 RETRY_AFTER_SECONDS = 5
-log = logging.getLogger("factsheets.web")
 
 
 class HandoutRequest(BaseModel):
@@ -48,11 +46,16 @@ class HandoutRequest(BaseModel):
 
     sheets: list[str] = Field(min_length=1, max_length=MAX_SHEETS, description="Sheet ids, in printing order.")
     cancer_type: str | None = Field(default=None, description="e.g. breast; empty or null: not specified.")
-    patient: str = Field(default="", max_length=120, description="Printed on each sheet; never stored.")
-    date: str = Field(default="", max_length=40)
-    care_team: str = Field(default="", max_length=160, description='"name, phone"')
+    patient: str = Field(default="", max_length=LIMITS["patient"], description="Printed on each sheet; never stored.")
+    date: str = Field(default="", max_length=LIMITS["date"])
+    care_team: str = Field(default="", max_length=LIMITS["care_team"], description='"name, phone"')
     paper: Literal["letter", "a4"] = "letter"
-    large_print: bool = False
+    large_print: StrictBool = False
+
+    @field_validator("patient", "date", "care_team")
+    @classmethod
+    def _printable(cls, value: str, info) -> str:  # noqa: ANN001  pydantic's ValidationInfo
+        return clean(info.field_name, value)
 
     @field_validator("cancer_type")
     @classmethod
@@ -78,7 +81,7 @@ def render_handouts(request: HandoutRequest) -> bytes:
     """In a warm worker: each chosen sheet for the patient's type, merged with bookmarks."""
     content = workers.content()
     options = RenderOptions(paper=request.paper, large_print=request.large_print,
-                            personal=Personal(request.patient.strip(), request.date.strip(), request.care_team.strip()))
+                            personal=Personal(request.patient, request.date, request.care_team))
     parts = []
     for sheet_id in request.sheets:
         filled = select(content.sheet(sheet_id), content.corpus, request.cancer_type)
@@ -87,7 +90,12 @@ def render_handouts(request: HandoutRequest) -> bytes:
 
 
 class RenderPool:
-    """Warm worker processes with a bound on queued work; rebuilt if a worker dies."""
+    """Warm worker processes with a bound on queued work.
+
+    If a worker dies, the pool is replaced once (whichever request notices first), its
+    surviving workers are stopped, and each affected request is tried once more on the new
+    pool: a render has no side effects, so a retry loses nothing.
+    """
 
     def __init__(self, project: Project, clinic_dir: Path, size: int, max_pending: int) -> None:
         self.project, self.clinic_dir, self.size, self.max_pending = project, clinic_dir, size, max_pending
@@ -96,7 +104,7 @@ class RenderPool:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.size, initializer=workers.init_worker,
-                                   initargs=(self.project, self.clinic_dir))
+                                   initargs=(self.project, self.clinic_dir, None, True))  # quiet: no page text logged
 
     @property
     def busy(self) -> bool:
@@ -105,21 +113,39 @@ class RenderPool:
     async def render(self, request: HandoutRequest) -> bytes:
         self.pending += 1
         try:
-            return await asyncio.wrap_future(self._pool.submit(render_handouts, request))
-        except BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            raise
+            try:
+                return await self._submit(request)
+            except BrokenProcessPool:
+                return await self._submit(request)
         finally:
             self.pending -= 1
+
+    async def _submit(self, request: HandoutRequest) -> bytes:
+        pool = self._pool
+        try:
+            return await asyncio.wrap_future(pool.submit(render_handouts, request))
+        except BrokenProcessPool:
+            if pool is self._pool:
+                self._replace(pool)
+            raise
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        for process in list(getattr(broken, "_processes", {}).values()):  # private, but the only handle
+            if process.is_alive():
+                process.terminate()
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def create_app(project: Project, clinic_dir: Path | None = None, workers_count: int = 2,
-               max_pending: int | None = None) -> FastAPI:
-    """The app; `max_pending` in-flight renders at most (default: two per worker), then 503."""
+               max_pending: int | None = None, allowed_hosts: Iterable[str] = LOOPBACK_HOSTS) -> FastAPI:
+    """The app; `max_pending` in-flight renders at most (default: two per worker), then 503.
+
+    `allowed_hosts`: the names browsers and systems reach the server by (Host and Origin checks).
+    """
     clinic_dir = project.clinic_dir(clinic_dir)
     content = load_content(project)
     pool = RenderPool(project, clinic_dir, workers_count, max_pending or 2 * workers_count)
@@ -132,29 +158,22 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
                   description="Patient handouts for one patient, as one PDF. Personal details are printed, "
                               "never stored. POST only: nothing personal ever goes in a URL.")
     app.state.pool = pool
-    pages = jinja2.Environment(loader=jinja2.FileSystemLoader(str(project.root / "templates")), autoescape=True)
+    pages = environment([project.root / "templates"])
     sheets = [{"id": s.id, "title": s.title} for s in content.sheets.values()]
     packets = {t or "": packet_sheet_ids(content.corpus, content.sheets.keys(), t) for t in [None, *CANCER_TYPES]}
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next):
-        started = time.perf_counter()
-        length = request.headers.get("content-length")
-        if length is not None and int(length) > MAX_BODY_BYTES:
-            response: Response = JSONResponse({"error": "request too large", "field": None}, status_code=413)
-        else:
-            response = await call_next(request)
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        log.info("%s %s %s %.0fms", request.method, request.url.path, response.status_code,
-                 (time.perf_counter() - started) * 1000)
-        return response
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
+    assets = {name: (project.root / "templates" / "web" / name).read_text(encoding="utf-8")
+              for name in ("form.css", "form.js")}
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"] if p != "body") or None
-        return JSONResponse({"error": first["msg"].removeprefix("Value error, "), "field": field}, status_code=400)
+        if first["type"] == "json_invalid":
+            return JSONResponse({"error": "the request body is not valid JSON", "field": None}, status_code=400)
+        names = [p for p in first["loc"] if isinstance(p, str) and p != "body"]
+        return JSONResponse({"error": first["msg"].removeprefix("Value error, "), "field": names[0] if names else None},
+                            status_code=400)
 
     @app.exception_handler(BadRequest)
     async def bad(request: Request, exc: BadRequest) -> JSONResponse:
@@ -170,6 +189,9 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
         try:
             return await pool.render(handouts)
         except FactsheetsError as err:
+            fields = [p for p in err.problems if p.field]
+            if fields:  # a personal detail that cannot print, or does not fit its line
+                raise BadRequest(fields[0].field or "", " ".join(p.message for p in fields), 400) from None
             raise BadRequest("sheets", "; ".join(p.message for p in err.problems), 422) from None
         except BrokenProcessPool:
             raise BadRequest("", "the PDF could not be made because a renderer stopped unexpectedly; "
@@ -186,6 +208,14 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
     async def api_handouts(handouts: HandoutRequest) -> Response:
         return pdf_response(await make_pdf(handouts))
 
+    @app.get("/form.css", include_in_schema=False)
+    async def form_css() -> Response:
+        return Response(assets["form.css"], media_type="text/css")
+
+    @app.get("/form.js", include_in_schema=False)
+    async def form_js() -> Response:
+        return Response(assets["form.js"], media_type="text/javascript")
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def form() -> HTMLResponse:
         return HTMLResponse(page({"cancer_type": "", "sheets": packets[""], "paper": "letter",
@@ -193,7 +223,7 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
 
     def page(values: dict, error: str = "") -> str:
         return pages.get_template("web/form.html").render(
-            types=CANCER_TYPES, sheets=sheets, packets=packets, values=values, error=error)
+            types=CANCER_TYPES, sheets=sheets, packets=packets, values=values, error=error, limits=LIMITS)
 
     @app.post("/", include_in_schema=False)
     async def submit(request: Request) -> Response:
@@ -220,6 +250,9 @@ def _plain_form_error(problem: dict) -> str:
         return "Please tick at least one sheet to print."
     if field == "sheets":
         return f"Please choose at most {MAX_SHEETS} sheets at a time."
-    label = {"patient": "Patient name", "date": "Date", "care_team": "Care team contact",
-             "cancer_type": "Cancer type", "paper": "Paper size"}.get(field, field)
+    label = {**LABELS, "cancer_type": "Cancer type", "paper": "Paper size"}.get(field, field)
+    if problem["type"] == "value_error" and field in LABELS:  # our own words already name the field
+        return problem["msg"].removeprefix("Value error, ")
+    if problem["type"] == "string_too_long":
+        return f"{label} is too long: at most {LIMITS[field]} characters fit on the sheet."
     return f"{label}: {problem['msg'].removeprefix('Value error, ')}."

@@ -2,10 +2,17 @@
 
 PyYAML's composed node tree keeps marks; pydantic's error `loc` is a path of keys and indexes.
 Walking one with the other gives the line a content lead has to edit (the RenderCV approach).
+
+Before any node is built, the event stream is scanned once for what could hang or crash the
+parser: anchors and aliases (an 'alias bomb' expands exponentially), explicit tags, and deep
+nesting (libyaml's composer recurses in C, so thousands of '[' end in a segfault). Our files
+need none of them.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, get_args, get_origin
@@ -13,12 +20,20 @@ from typing import Any, TypeVar, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from factsheets.contentfile import read_text
 from factsheets.errors import FactsheetsError, Problem
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+E = TypeVar("E")
 # libyaml's loader when PyYAML was built with it (the PyPI wheels are): same results, ~10x faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Our sheets nest 6 levels (sections > passages > items); 20 is generous and far from any recursion limit.
+MAX_DEPTH = 20
+# Problems reported per file: a file of 100,000 bad keys needs its first few fixed, not a wall of text.
+MAX_PROBLEMS = 20
+# Characters YAML refuses (control characters, U+FFFE/U+FFFF); found here so they get a line, not a traceback.
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -58,43 +73,145 @@ def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node, int] | N
 
 
 def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> YamlDocument:
-    """Parse YAML, turning syntax errors and duplicate keys into located problems."""
+    """Parse YAML, turning syntax errors, aliases, deep nesting and duplicate keys into located problems."""
     if text is None:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
+    _check_characters(path, text, line_offset)
     try:
-        root = yaml.compose(text, Loader=_LOADER)
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError:
-        err = _python_parser_error(text)
+        _check_shape(path, text, line_offset)
+        root, data = _compose_and_construct(text)
+    except yaml.MarkedYAMLError as libyaml_err:
+        err = _python_parser_error(text, libyaml_err)
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         raise FactsheetsError(Problem(f"YAML syntax error: {_plain(err.problem)}", _YAML_FIX, path, line, column)) from None
-    doc = YamlDocument(path, data, root, line_offset)
+    except _BadValue as bad:
+        mark = bad.node.start_mark
+        raise FactsheetsError(Problem(bad.message, bad.fix, path, mark.line + 1 + line_offset, mark.column + 1)) from None
     duplicates = list(_duplicate_keys(root))
     if duplicates:
-        raise FactsheetsError(
-            [
-                Problem(
-                    f"key '{key.value}' appears twice in the same block; YAML would keep only the last one",
-                    "merge the two, or rename one of them.",
-                    path,
-                    key.start_mark.line + 1 + line_offset,
-                    key.start_mark.column + 1,
-                )
-                for key in duplicates
-            ]
-        )
-    return doc
+        raise FactsheetsError(_capped(duplicates, lambda key: Problem(
+            f"key '{key.value}' appears twice in the same block; YAML would keep only the last one",
+            "merge the two, or rename one of them.",
+            path,
+            key.start_mark.line + 1 + line_offset,
+            key.start_mark.column + 1,
+        ), path))
+    return YamlDocument(path, data, root, line_offset)
 
 
-def _python_parser_error(text: str) -> yaml.MarkedYAMLError:
-    """The pure-Python parser's account of a syntax error: its wording is the one we explain."""
+def _check_characters(path: Path, text: str, line_offset: int) -> None:
+    """Refuse a character the YAML reader would reject, at its own line (the reader gives no line)."""
+    match = _NOT_YAML.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1 + line_offset
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        raise FactsheetsError(Problem(f"invisible character U+{ord(match.group()):04X} is not allowed in YAML",
+                                      "delete it: retype the text around this spot.", path, line, column))
+
+
+def _check_shape(path: Path, text: str, line_offset: int) -> None:
+    """One linear pass over parser events, so nothing is expanded and no C recursion is reached."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        refused = _refused(event, depth)
+        if refused:
+            mark = event.start_mark
+            raise FactsheetsError(Problem(*refused, path, mark.line + 1 + line_offset, mark.column + 1))
+
+
+def _refused(event: yaml.Event, depth: int) -> tuple[str, str] | None:
+    """Message and fix if this event is something our files never need and an attacker could abuse.
+
+    Anchors and aliases are refused outright (refusing all is simpler and safer than deciding
+    how many are too many), and so are explicit tags ('!!bool x' fails inside PyYAML).
+    """
+    anchor, tag = getattr(event, "anchor", None), getattr(event, "tag", None)
+    if isinstance(event, yaml.AliasEvent):
+        return f"YAML alias '*{anchor}': {_NOT_HERE}", f"write the value out in full here instead of '*{anchor}'."
+    if anchor is not None:
+        return (f"YAML anchor '&{anchor}': {_NOT_HERE}",
+                f"remove '&{anchor}' and write the value out in full wherever '*{anchor}' is used.")
+    if tag is not None:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        return f"YAML tag '{shown}': {_NOT_HERE}", f"remove '{shown}' (put the value in quotes if it is text)."
+    if depth > MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} levels deep", _DEPTH_FIX
+    return None
+
+
+_NOT_HERE = "anchors, aliases and tags are not allowed in sheets, sources or clinic.yaml"
+_DEPTH_FIX = ("a sheet needs about 6 levels (sections, passages, items); look for an unclosed '[' or '{', "
+              "or indentation that keeps growing.")
+
+
+class _BadValue(Exception):
+    """A plain value the constructor cannot build ('2025-02-30', a 5,000-digit number), with its node for the line."""
+
+    def __init__(self, node: yaml.Node, reason: str) -> None:
+        value = str(node.value)
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        if node.tag.endswith(":timestamp"):
+            self.message, self.fix = f"'{shown}' is not a real date ({reason})", "write the date as YYYY-MM-DD."
+        else:  # untagged, only an int fails: Python's reason is advice on sys.set_int_max_str_digits()
+            self.message, self.fix = f"'{shown}' is too large a number", "write a smaller number, or put it in quotes."
+        super().__init__(self.message)
+        self.node = node
+
+
+class _Loader(_LOADER):  # type: ignore[misc, valid-type]
+    """The fast loader, saying which node a constructor's ValueError (which has no line) came from.
+
+    Huge integers are refused too: '1:59:59:...' is a legal base-60 number that Python cannot print.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            value = super().construct_object(node, deep)
+        except ValueError as err:
+            raise _BadValue(node, str(err)) from None
+        if isinstance(value, int) and value.bit_length() > 64:
+            raise _BadValue(node, "too large")
+        return value
+
+
+def _compose_and_construct(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for lines) and the data built from it, from a single parse."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
+def _capped(items: Sequence[E], to_problem: Callable[[E], Problem], path: Path) -> list[Problem]:
+    """Problems for the first MAX_PROBLEMS items only (each may walk the node tree), and a count of the rest."""
+    problems = [to_problem(item) for item in items[:MAX_PROBLEMS]]
+    if len(items) > MAX_PROBLEMS:
+        problems.append(Problem(f"... and {len(items) - MAX_PROBLEMS:,} more problems in this file",
+                                "fix the ones above, then check again.", path))
+    return problems
+
+
+def _python_parser_error(text: str, libyaml_err: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
+    """The pure-Python parser's account of a syntax error: its wording is the one we explain.
+
+    The shape check has passed up to the error, so this parse cannot recurse deeply; where the
+    two parsers disagree, libyaml's own words are better than a traceback.
+    """
     try:
         yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         return err
-    raise AssertionError("libyaml and PyYAML disagree about this text")  # pragma: no cover
+    except ValueError:  # a bad date or number that libyaml's stricter parse never reached
+        pass
+    return libyaml_err
 
 
 _YAML_FIX = (
@@ -118,7 +235,8 @@ def _plain(problem: str | None) -> str:
     return problem
 
 
-def _duplicate_keys(node: yaml.Node | None):
+def _duplicate_keys(node: yaml.Node | None) -> Iterator[yaml.Node]:
+    """Keys repeated within one mapping (YAML silently keeps the last); recursion is bounded by MAX_DEPTH."""
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -140,7 +258,7 @@ def validate(doc: YamlDocument, model: type[M], what: str) -> M:
     try:
         return model.model_validate(doc.data)
     except ValidationError as err:
-        raise FactsheetsError([_problem(doc, model, e) for e in err.errors()]) from None
+        raise FactsheetsError(_capped(err.errors(), lambda e: _problem(doc, model, e), doc.path)) from None
 
 
 def _problem(doc: YamlDocument, model: type[BaseModel], error: Any) -> Problem:

@@ -1,0 +1,86 @@
+"""The request guard, in process: hosts and origins, body limits, headers, and crashes logged by type only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from factsheets.guard import MAX_BODY_BYTES, RequestGuard
+from factsheets.project import Project
+from factsheets.web import create_app
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Project(ROOT), workers_count=1), base_url="http://localhost") as test_client:
+        yield test_client
+
+
+def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
+    for response in (client.get("/"), client.get("/form.js"), client.post("/api/handouts", json={"sheets": []})):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["cache-control"] == "no-store"
+        csp = response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    page = client.get("/").text
+    assert "<style>" not in page and "<script>" not in page  # the policy allows no inline code, and there is none
+
+
+def test_an_unknown_host_name_is_refused(client: TestClient) -> None:
+    response = client.get("/", headers={"host": "attacker.example"})  # DNS rebinding: a name pointed at us
+    assert response.status_code == 400 and "not known by that name" in response.json()["error"]
+    assert client.get("/", headers={"host": "127.0.0.1:8000"}).status_code == 200
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"origin": "https://attacker.example"}, 403),
+    ({"origin": "null"}, 403),
+    ({"origin": "null", "sec-fetch-site": "same-origin"}, 400),  # the browser vouches for it
+    ({"sec-fetch-site": "cross-site"}, 403),
+    ({"sec-fetch-site": "same-site"}, 403),  # another port or subdomain is another site's page
+    ({"origin": "http://localhost:8000"}, 400),  # same site: reaches the app, which refuses the unknown sheet
+    ({}, 400),  # no Origin: a script or an EHR, not a browser page
+])
+def test_posts_from_another_site_are_refused(client: TestClient, headers: dict, status: int) -> None:
+    for path, body in (("/api/handouts", {"json": {"sheets": ["nope"]}}), ("/", {"data": {"sheets": ["nope"]}})):
+        response = client.post(path, headers=headers, **body)
+        assert response.status_code == status, (path, response.text)
+
+
+def test_a_chunked_body_is_counted_as_it_arrives(client: TestClient) -> None:
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit must count bytes as they arrive
+        nonlocal sent
+        for _ in range(4096):
+            sent += 1024
+            yield b" " * 1024
+
+    response = client.post("/api/handouts", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "at most 16 KB" in response.json()["error"]
+    assert response.headers["connection"] == "close"
+    declared = client.post("/api/handouts", content=b" " * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"})
+    assert declared.status_code == 413
+
+
+def test_a_crash_is_logged_by_its_type_and_answered_plainly(caplog: pytest.LogCaptureFixture) -> None:
+    async def broken_app(scope, receive, send) -> None:
+        await receive()
+        raise ValueError("Quintessa Marlowe")  # a bug whose message carries what was typed
+
+    client = TestClient(RequestGuard(broken_app, ["testserver"]))  # not entered: no lifespan to run
+    with caplog.at_level(logging.INFO):
+        response = client.post("/api/handouts", json={"patient": "Quintessa Marlowe"})
+    assert response.status_code == 500 and "Quintessa" not in response.text
+    assert "POST /api/handouts crashed (ValueError)" in caplog.text and "Quintessa" not in caplog.text
+
+
+def test_the_form_is_served_with_its_own_script_and_style(client: TestClient) -> None:
+    assert "packets" in client.get("/form.js").text and client.get("/form.js").headers["content-type"].startswith(
+        "text/javascript")
+    assert 'id="packets"' in client.get("/").text
