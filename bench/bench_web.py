@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from factsheets.clinic import load_clinic
-from factsheets.packets import merge
 from factsheets.project import Project, load_content
-from factsheets.render import Personal, Renderer, RenderOptions
+from factsheets.personal import Personal
+from factsheets.render import Renderer, RenderOptions
 from factsheets.select import select
 from serving import ROOT, running_server
 
@@ -26,18 +26,15 @@ FIVE = {"sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone", "liv
 
 
 def direct(body: dict, runs: int = 15) -> float:
-    """Median seconds for the library alone: select, render each sheet, merge."""
+    """Median seconds for the library alone: select each sheet, render them as one tagged PDF."""
     project = Project(ROOT)
     content = load_content(project)
     renderer = Renderer(project, load_clinic(None))
     options = RenderOptions(personal=Personal(body["patient"]))
 
     def once() -> None:
-        parts = []
-        for sheet_id in body["sheets"]:
-            filled = select(content.sheet(sheet_id), content.corpus, body.get("cancer_type"))
-            parts.append((filled.sheet.title, renderer.render(filled, options).pdf))
-        merge(parts, "bench")
+        fills = [select(content.sheet(s), content.corpus, body.get("cancer_type")) for s in body["sheets"]]
+        renderer.render_set(fills, options, "bench")
 
     once()
     times = []

@@ -10,9 +10,11 @@ cd "$(dirname "$0")/.."
 # Fonts: Atkinson Hyperlegible (bundled) for Latin; Noto for the scripts a US clinic meets in
 # patients' names (Korean, Chinese, Japanese, Thai, Devanagari, Arabic, Hebrew, Vietnamese); DejaVu last.
 apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
-              fonts-noto-core fonts-noto-cjk)
+              fonts-noto-core fonts-noto-cjk libzbar0)
 if [[ "${1:-}" == "--browser" ]]; then
   apt_packages+=(chromium chromium-driver)
+  # Node's npm fetches axe-core (below). Checked by command, not package: NodeSource's nodejs bundles npm.
+  command -v npm >/dev/null || apt_packages+=(nodejs npm)
 fi
 
 missing=()
@@ -39,4 +41,12 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e ".[test]"
   echo "$want" > "$stamp"
+fi
+
+# axe-core, the accessibility checker the browser tests inject into each page, from npm into
+# .venv/axe (git-ignored with .venv). Pinned: a new axe release can add rules, so it is a deliberate bump.
+axe_version=4.14.1
+if [[ "${1:-}" == "--browser" ]] && ! grep -qs "\"version\": \"$axe_version\"" .venv/axe/node_modules/axe-core/package.json; then
+  echo "setup: installing axe-core $axe_version into .venv/axe"
+  npm install --prefix .venv/axe --save-exact --no-audit --no-fund --no-package-lock --loglevel=error "axe-core@$axe_version" >/dev/null
 fi

@@ -13,7 +13,7 @@ from factsheets.build import build
 from factsheets.project import Project, load_content
 
 from conftest import run_cli
-from pdf_tools import reader
+from pdf_tools import reader, ua_problems
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +132,17 @@ def test_packets_hold_the_right_sheets_in_order_with_bookmarks(built: Path) -> N
         assert top == ["What is metastatic cancer?", "How cancer spreads", "Where cancer spreads",
                        *[titles[s] for s in sites], "Questions to ask your care team"]
         assert len(packet.pages) == len(top)
+        pdf = (built / "out" / "packets" / f"{ctype}.pdf").read_bytes()
+        assert ua_problems(pdf, sheets=len(top)) == []  # one tagged document, not merged pages
+        for n, path in enumerate(_packet_entry(built, ctype)["sheets"]):  # each page as its sheet's own PDF
+            assert packet.pages[n].extract_text() == reader((built / "out" / path).read_bytes()).pages[0].extract_text()
         where = packet.pages[2].extract_text()
-        assert f"For people with {CANCER_TYPES[ctype].label.lower()} cancer" in where
+        assert f"For people with {CANCER_TYPES[ctype].name}" in where
+
+
+def _packet_entry(root: Path, ctype: str) -> dict:
+    packets = json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]
+    return next(p for p in packets if p["cancer_type"] == ctype)
 
 
 def test_index_lists_every_sheet_and_packet_with_thumbnails(built: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
-from factsheets.clinic import Clinic, load_clinic
+from factsheets.clinic import MIN_CONTRAST, Clinic, contrast_with_white, darker_passing_shade, load_clinic
 from factsheets.errors import FactsheetsError
 from factsheets.project import Content, Project
 from factsheets.render import Renderer, RenderOptions
@@ -63,6 +63,56 @@ def test_bad_colour_and_unknown_key_are_located(tmp_path: Path) -> None:
                         "here: name, phone, logo, accent_color, paper, quote_word_limit.")
     assert lines[1].startswith("3: accent_color: String should match pattern")
     assert lines[1].endswith("Fix: write a colour as #rrggbb, e.g. #1d3f6e.")
+
+
+def _pixels_of(pdf: bytes, rgb: tuple[int, int, int]) -> int:
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=1).to_pil().convert("RGB")
+    return sum(count for count, colour in image.getcolors(maxcolors=1 << 20) if colour == rgb)
+
+
+def test_contrast_ratio_follows_wcag() -> None:
+    assert contrast_with_white("#ffffff") == pytest.approx(1.0)
+    assert contrast_with_white("#000000") == pytest.approx(21.0)
+    assert contrast_with_white("#767676") == pytest.approx(4.54, abs=0.01)  # the well-known lightest AA grey
+    assert contrast_with_white("#777777") < MIN_CONTRAST
+    assert contrast_with_white("#ffd200") == pytest.approx(1.45, abs=0.01)
+
+
+def test_default_and_sample_accents_carry_white_text() -> None:
+    assert contrast_with_white(Clinic().accent_color) >= MIN_CONTRAST  # #1d3f6e: 10.56:1
+    assert contrast_with_white(load_clinic(DATA / "clinic").accent_color) >= MIN_CONTRAST
+
+
+@pytest.mark.parametrize("colour", ["#ffd200", "#FFD200", "#777777", "#3399ff", "#ff0000", "#ffffff"])
+def test_suggested_shade_is_the_nearest_darker_one_that_passes(colour: str) -> None:
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    assert contrast_with_white(colour) < MIN_CONTRAST
+    shade = darker_passing_shade(colour)
+    assert contrast_with_white(shade) >= MIN_CONTRAST
+    level = int(shade[1 + 2 * rgb.index(max(rgb)):][:2], 16)  # the brightest channel of the shade
+    lighter = "#" + "".join(f"{round(c * (level + 1) / max(rgb)):02x}" for c in rgb)
+    assert contrast_with_white(lighter) < MIN_CONTRAST  # one step lighter along the same line fails
+
+
+def test_light_accent_is_refused_at_its_line_with_a_darker_shade() -> None:
+    with pytest.raises(FactsheetsError) as err:
+        load_clinic(DATA / "clinic-yellow")
+    assert str(err.value).endswith(
+        "clinic-yellow/clinic.yaml:5: accent_color: #ffd200 gives white text 1.45:1 contrast; it needs at least "
+        "4.5:1 Fix: use a darker shade such as #8d7400 (the same colour darkened: 4.53:1).")
+
+
+def test_suggested_shade_is_accepted_and_prints_as_the_band(tmp_path: Path, content: Content) -> None:
+    with pytest.raises(FactsheetsError) as err:
+        load_clinic(DATA / "clinic-yellow")
+    shade = str(err.value).split("such as ")[1].split()[0]
+    yaml = (DATA / "clinic-yellow" / "clinic.yaml").read_text(encoding="utf-8").replace("#ffd200", shade)
+    (tmp_path / "clinic.yaml").write_text(yaml, encoding="utf-8")
+    clinic = load_clinic(tmp_path)
+    assert clinic.accent_color == shade
+    result = Renderer(Project(ROOT), clinic).render(select(content.sheet("brain"), content.corpus, None),
+                                                    RenderOptions())
+    assert _pixels_of(result.pdf, tuple(int(shade[i:i + 2], 16) for i in (1, 3, 5))) > 5000  # the title band
 
 
 def test_clinic_folder_option_on_the_command_line(tmp_path: Path) -> None:

@@ -43,13 +43,57 @@ def test_an_unknown_host_name_is_refused(client: TestClient) -> None:
     ({"origin": "null", "sec-fetch-site": "same-origin"}, 400),  # the browser vouches for it
     ({"sec-fetch-site": "cross-site"}, 403),
     ({"sec-fetch-site": "same-site"}, 403),  # another port or subdomain is another site's page
-    ({"origin": "http://localhost:8000"}, 400),  # same site: reaches the app, which refuses the unknown sheet
+    ({"origin": "http://localhost"}, 400),  # this server: reaches the app, which refuses the unknown sheet
+    ({"origin": "http://localhost:9999"}, 403),  # another port on this machine is another site
+    ({"origin": "https://attacker.example", "sec-fetch-site": "same-origin"}, 403),
+    ({"origin": "http://localhost", "sec-fetch-site": "cross-site"}, 403),
+    ({"origin": "http://[::1"}, 403),  # unparseable: not trusted, not a crash
     ({}, 400),  # no Origin: a script or an EHR, not a browser page
 ])
 def test_posts_from_another_site_are_refused(client: TestClient, headers: dict, status: int) -> None:
     for path, body in (("/api/handouts", {"json": {"sheets": ["nope"]}}), ("/", {"data": {"sheets": ["nope"]}})):
         response = client.post(path, headers=headers, **body)
         assert response.status_code == status, (path, response.text)
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "127.0.0.1:80@evil.com", "[127.0.0.1]evil.com",
+                                  "[localhost].evil.com:80", ""])
+def test_host_names_are_matched_strictly(client: TestClient, host: str) -> None:
+    assert client.get("/", headers={"host": host}).status_code == 400
+
+
+def test_smuggling_shapes_and_huge_headers_are_refused_and_the_connection_closed(client: TestClient) -> None:
+    both = client.post("/api/handouts", content=b"0\r\n\r\n", headers={"transfer-encoding": "chunked",
+                                                                       "content-length": "5"})
+    assert both.status_code == 400 and both.headers["connection"] == "close"
+    big = client.get("/", headers={f"x-filler-{n}": "y" * 1000 for n in range(20)})
+    assert big.status_code == 431
+
+
+def test_only_known_paths_are_logged(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        client.get("/x%0A2026-11-22 04:00:00,000 POST /api/handouts 200 1ms")  # a forged line, a name in a URL
+        client.get("/Ann%20L%C3%A9e")
+        client.get("/form.css")
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "factsheets.web")
+    assert "GET (other path) 404" in ours and "GET /form.css 200" in ours
+    assert "04:00:00" not in ours and "Ann" not in ours
+
+
+def test_api_errors_all_have_the_same_shape(client: TestClient) -> None:
+    for response in (client.put("/api/handouts"), client.get("/nope"),
+                     client.post("/api/handouts", content=b'{"sheets": ["\xff"]}', headers={"content-type": "application/json"}),
+                     client.post("/api/handouts", content=b'{"sheets": ["\\ud800"]}',  # a lone surrogate, escaped
+                                 headers={"content-type": "application/json"})):
+        assert set(response.json()) == {"error", "field"} and 400 <= response.status_code < 500, response.text
+
+
+def test_the_form_reads_only_utf8_and_refuses_the_rest_in_plain_words(client: TestClient) -> None:
+    raw = client.post("/", content="sheets=bone&patient=José".encode("latin-1"),
+                      headers={"content-type": "application/x-www-form-urlencoded"})
+    assert raw.status_code == 400 and "not sent as UTF-8" in raw.text
+    multipart = client.post("/", files={"patient": ("x.txt", b"Ann")}, data={"sheets": "bone"})
+    assert multipart.status_code == 400 and "not sent by this page" in multipart.text
 
 
 def test_a_chunked_body_is_counted_as_it_arrives(client: TestClient) -> None:
@@ -73,7 +117,7 @@ def test_a_crash_is_logged_by_its_type_and_answered_plainly(caplog: pytest.LogCa
         await receive()
         raise ValueError("Quintessa Marlowe")  # a bug whose message carries what was typed
 
-    client = TestClient(RequestGuard(broken_app, ["testserver"]))  # not entered: no lifespan to run
+    client = TestClient(RequestGuard(broken_app, ["testserver"], known_paths={"/api/handouts"}))  # not entered: no lifespan to run
     with caplog.at_level(logging.INFO):
         response = client.post("/api/handouts", json={"patient": "Quintessa Marlowe"})
     assert response.status_code == 500 and "Quintessa" not in response.text

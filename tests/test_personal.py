@@ -26,6 +26,7 @@ def test_printable_values_are_kept(value: str, printed: str) -> None:
     ("Ann\x00Lee", "cannot be printed (U+0000"),
     ("Ann\x1b[31mLee", "cannot be printed (U+001B"),
     ("Ann\ue000", "cannot be printed (U+E000"),  # private use: no font means the same thing
+    ("Jos\ufffd N\ufffd\ufffdez", "could not be read (U+FFFD REPLACEMENT CHARACTER)"),  # bytes a decoder gave up on
     ("x" * (LIMITS["patient"] + 1), f"61 characters long; at most {LIMITS['patient']} fit"),
 ])
 def test_unprintable_values_are_refused_in_plain_words(value: str, words: str) -> None:

@@ -1,17 +1,38 @@
-"""QR codes: printed size with the quiet zone inside the drawing, and an accessible title."""
+"""QR codes: modules of print size whatever the URL, and codes that zbar reads from a photocopy."""
 
 from __future__ import annotations
 
 import re
 
-from factsheets.qr import QUIET_ZONE, qr_svg
+import pytest
+
+from factsheets.project import Content, Project, load_content
+from factsheets.qr import MODULE_MM, QUIET_ZONE, qr_svg
+from factsheets.render import Renderer, RenderOptions
+from factsheets.select import select
+
+from conftest import ROOT
+from pdf_tools import qr_codes, zbar_codes
+
+_CONTENT = load_content(Project(ROOT))
+LONG_URL = "https://blogs.cancer.org/expertvoices/2015/08/18/when-cancer-spreads-understanding-metastasis/"
 
 
-def test_svg_is_sized_for_print_and_titled() -> None:
-    svg = qr_svg("https://www.cancer.gov/types/metastatic-cancer", 'QR code for <NCI> & "friends"')
+@pytest.mark.parametrize("url", ["https://www.cancer.gov/types/metastatic-cancer", LONG_URL])
+def test_every_module_is_at_least_three_quarters_of_a_millimetre(url: str) -> None:
+    svg = qr_svg(url, 'QR code for <NCI> & "friends"')
     side = int(re.search(r'viewBox="0 0 (\d+) \1"', svg).group(1))
     width_cm = float(re.search(r'width="([\d.]+)cm"', svg).group(1))
-    modules = side - 2 * QUIET_ZONE
-    assert width_cm * modules / side >= 2.2 - 0.01  # the code itself, without the quiet zone
+    assert width_cm * 10 / side >= 0.75 and MODULE_MM >= 0.75  # a long URL makes a bigger code, not smaller modules
+    assert side - 2 * QUIET_ZONE >= (37 if url == LONG_URL else 25)
     assert "<title>QR code for &lt;NCI&gt; &amp; &quot;friends&quot;</title>" in svg
     assert 'fill="#fff"' in svg and ' id="' not in svg
+
+
+@pytest.mark.parametrize(("sheet_id", "ctype"), [(s.id, t) for s, t in _CONTENT.variants()])
+def test_every_code_scans_from_a_photocopy(renderer: Renderer, content: Content, sheet_id: str,
+                                           ctype: str | None) -> None:
+    filled = select(content.sheet(sheet_id), content.corpus, ctype)
+    pdf = renderer.render(filled, RenderOptions()).pdf
+    assert sorted(zbar_codes(pdf)) == sorted(s.url for s in filled.sources)  # 150 dpi, grey, skewed, blurred
+    assert all(code.width_cm >= 2.4 for code in qr_codes(pdf))

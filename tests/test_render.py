@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pypdfium2
 import pytest
 
 from factsheets.errors import FactsheetsError
@@ -66,6 +67,8 @@ def test_every_variant_fits_with_the_longest_personal_details(renderer: Renderer
     assert named.pages == blank.pages == 1 and named.body_pt == blank.body_pt  # the box was reserved all along
     text = text_of(named.pdf)
     assert LONGEST.patient in text and LONGEST.care_team in text and LONGEST.date in text
+    sizes = set().union(*(font_sizes_of(named.pdf, words) for words in _printed_words(filled)[1:]))
+    assert sizes and min(sizes) >= 12, sizes  # body type measured from the PDF's characters, not the CSS
 
 
 # A name in each script a US clinic meets (Latin with Vietnamese marks included).
@@ -110,10 +113,10 @@ def test_sheet_renders_on_one_page_with_all_its_words_and_codes(renderer: Render
         assert _fold(passage) in text, passage
     body = _printed_words(filled)[1]
     sizes = font_sizes_of(result.pdf, body)
-    assert sizes and min(sizes) >= 11, (body, sizes)
+    assert sizes and min(sizes) >= 12, (body, sizes)
     codes = qr_codes(result.pdf)
     assert sorted(c.text for c in codes) == sorted(s.url for s in filled.sources)
-    assert all(c.width_cm >= 2.0 for c in codes), codes
+    assert all(c.width_cm >= 2.4 for c in codes), codes
     box = reader(result.pdf).pages[0].mediabox
     expected = (612, 792) if paper == "letter" else (595, 842)
     assert (round(float(box.width)), round(float(box.height))) == expected
@@ -252,3 +255,20 @@ def test_cli_render_unknown_cancer_type_lists_known_ones(tmp_path: Path) -> None
 def test_an_unknown_sheet_cannot_be_rendered(tmp_path: Path) -> None:
     with pytest.raises(FactsheetsError, match="unknown sheet 'nope'"):
         _CONTENT.sheet("nope")
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_lines_to_write_on_are_at_least_8_mm_apart(renderer: Renderer, content: Content, paper: str) -> None:
+    """Measured on the rasterised page: every grey rule (answer, notes, personal box lines)."""
+    filled = select(content.sheet("questions"), content.corpus, None)
+    image = pypdfium2.PdfDocument(renderer.render(filled, RenderOptions(paper=paper)).pdf)[0].render(
+        scale=300 / 72).to_pil().convert("L")
+    width, height = image.size
+    pixels = image.load()
+    def thin_grey(x: int, y: int) -> bool:  # a grey rule on white; not the soft edge of a dark line
+        return 120 <= pixels[x, y] <= 170 and min(pixels[x, y - 4], pixels[x, y + 4]) > 230
+
+    rows = [y for y in range(4, height - 4) if sum(thin_grey(x, y) for x in range(0, width, 4)) > width / 4 * 0.25]
+    lines = [y for i, y in enumerate(rows) if i == 0 or y - rows[i - 1] > 2]  # one y per ruled line
+    gaps_mm = [(b - a) / 300 * 25.4 for a, b in zip(lines, lines[1:])]
+    assert len(lines) >= 8 and min(gaps_mm) >= 8, gaps_mm  # 6 answers, 2 notes lines, the personal box

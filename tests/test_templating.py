@@ -31,6 +31,9 @@ def _render(content: Content, clinic: Path) -> bytes:
 
 @pytest.mark.parametrize("expression", [
     "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ clinic.folder.joinpath('/etc/hostname').read_text() }}",  # a Path's own methods read and write files
+    "{{ sheet.path.read_text() }}",
+    "{{ clinic.logo_path.parent.joinpath('pwned.txt').write_text(personal.patient) }}",
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "{{ self._TemplateReference__context }}",
 ])

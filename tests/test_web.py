@@ -13,7 +13,7 @@ from factsheets.project import Project
 from factsheets.web import MAX_SHEETS, create_app
 
 from conftest import ROOT
-from pdf_tools import reader, text_of
+from pdf_tools import reader, text_of, ua_problems
 
 NAME = "Zelda Quintessa Marlowe"
 
@@ -43,6 +43,7 @@ def test_api_returns_one_pdf_with_a_page_per_sheet_and_the_name(client: TestClie
     pdf = reader(response.content)
     assert len(pdf.pages) == 3 and [o.title for o in pdf.outline if not isinstance(o, list)][1] == "Where cancer spreads"
     assert NAME in text_of(response.content) and "For people with breast cancer" in text_of(response.content)
+    assert ua_problems(response.content, sheets=3) == []  # tagged like a single sheet: one document
 
 
 @pytest.mark.parametrize(("body", "field", "words"), [
@@ -51,8 +52,9 @@ def test_api_returns_one_pdf_with_a_page_per_sheet_and_the_name(client: TestClie
     ({"sheets": ["bone"] * (MAX_SHEETS + 1)}, "sheets", f"at most {MAX_SHEETS} items"),
     ({"sheets": ["bone"], "cancer_type": "brest"}, "cancer_type", "unknown cancer type; use one of: bladder"),
     ({"sheets": ["bone"], "paper": "a5"}, "paper", "'letter' or 'a4'"),
-    ({"sheets": ["bone"], "patient": "x" * 61}, "patient", "at most 60 characters"),
-    ({"sheets": ["bone"], "care_team": "x" * 81}, "care_team", "at most 80 characters"),
+    ({"sheets": ["bone"], "patient": "x" * 61}, "patient", "Patient name is 61 characters long; at most 60 fit"),
+    ({"sheets": ["bone"], "care_team": "x" * 81}, "care_team", "is 81 characters long; at most 80 fit"),
+    ({"sheets": ["../etc"]}, "sheets", "should match pattern"),
     ({"sheets": ["bone"], "patient": "Dr \u202elive"}, "patient", "direction control (U+202E RIGHT-TO-LEFT OVERRIDE)"),
     ({"sheets": ["bone"], "date": "1 Dec\u0007"}, "date", "cannot be printed (U+0007"),
     ({"sheets": ["bone"], "large_print": "yes"}, "large_print", "valid boolean"),
@@ -87,6 +89,10 @@ def test_the_forms_default_packet_prints_with_every_personal_field(client: TestC
     assert response.status_code == 200 and len(reader(response.content).pages) == 4
 
 
+def test_spaces_are_folded_before_a_value_is_measured(client: TestClient) -> None:
+    assert client.post("/api/handouts", json={"sheets": ["bone"], "patient": "Ann" + " " * 70}).status_code == 200
+
+
 def test_bad_json_is_answered_without_a_character_offset_as_field(client: TestClient) -> None:
     response = client.post("/api/handouts", content=b'{"sheets": ["bone"], x', headers={"content-type": "application/json"})
     assert response.status_code == 400 and response.json() == {"error": "the request body is not valid JSON", "field": None}
@@ -109,11 +115,12 @@ def test_openapi_describes_the_endpoint(client: TestClient) -> None:
 def test_form_post_returns_pdf_and_errors_in_plain_words(client: TestClient) -> None:
     ok = client.post("/", data={"cancer_type": "lung", "sheets": ["lungs", "questions"], "patient": NAME})
     assert ok.status_code == 200 and len(reader(ok.content).pages) == 2
+    assert ua_problems(ok.content, sheets=2) == []
     missing = client.post("/", data={"cancer_type": "lung", "patient": NAME})
     assert missing.status_code == 400 and "Please tick at least one sheet to print." in missing.text
     assert "Traceback" not in missing.text and f'value="{NAME}"' in missing.text  # the form keeps what was typed
     long = client.post("/", data={"sheets": ["lungs"], "care_team": "x" * 81})
-    assert long.status_code == 400 and "Care team contact is too long: at most 80 characters fit" in long.text
+    assert long.status_code == 400 and "Care team contact is 81 characters long; at most 80 fit" in long.text
     hidden = client.post("/", data={"sheets": ["lungs"], "patient": "Ann \u202eLee"})
     assert hidden.status_code == 400 and "Patient name contains an invisible direction control" in hidden.text
 

@@ -1,4 +1,6 @@
-"""The nurse's path in real headless Chromium, keyboard only: pick a type, type a name, get the PDF."""
+"""The web pages in real headless Chromium: the nurse's path, keyboard only (pick a type, type a name,
+get the PDF), and axe-core's accessibility checks on the form, the form with an error, out/index.html
+and out/report.html."""
 
 from __future__ import annotations
 
@@ -10,12 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import start_server
+from conftest import ROOT, run_cli, scratch_copy, start_server
 from pdf_tools import reader, text_of
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # npm's axe-core, by setup.sh --browser
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Chromium is installed by ./dev test "
                                 "(scripts/setup.sh --browser)")
+# Every WCAG 2.0/2.1/2.2 A and AA rule, and axe's best practices (one `main` landmark, all content in landmarks, ...).
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                                      "best-practice"]},
+               "resultTypes": ["violations"]}
+BUTTON_BLUE, WHITE = (0x1D, 0x3F, 0x6E), (0xFF, 0xFF, 0xFF)
 
 
 @pytest.fixture
@@ -45,6 +53,47 @@ def browser(tmp_path: Path):
     driver.quit()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch project with out/index.html and out/report.html, from three sheets to keep it quick."""
+    from factsheets.build import build
+    from factsheets.project import Project
+
+    root = scratch_copy(tmp_path_factory.mktemp("built"))
+    keep = {"what-is-metastatic-cancer.yaml", "bone.yaml", "questions.yaml"}
+    for sheet in (root / "sheets").glob("*.yaml"):
+        if sheet.name not in keep:
+            sheet.unlink()
+    report = build(Project(root), jobs=1)
+    assert report.built and not report.failed, report.failed
+    result = run_cli("report", "--today", "2026-06-01", cwd=root)
+    assert result.code == 0, result.err
+    return root / "out"
+
+
+def axe_violations(driver) -> str:
+    """Run axe-core on the page open in `driver`: its violations, one readable line per element ('' when none)."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run scripts/setup.sh --browser (npm's axe-core)")
+    driver.set_script_timeout(60)
+    driver.execute_script(AXE_JS.read_text(encoding="utf-8"))  # WebDriver scripts are not bound by the page's CSP
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, arguments[0]).then((r) => done(r.violations), (e) => done(String(e)));", AXE_OPTIONS)
+    assert isinstance(result, list), f"axe did not run: {result}"
+    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    {n['target']}: {n['failureSummary']}"
+                     for v in result for n in v["nodes"])
+
+
+def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+    def luminance(rgb: tuple[int, ...]) -> float:
+        lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
@@ -57,8 +106,8 @@ def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
     assert driver.switch_to.active_element.get_attribute("id") == "cancer_type"
     keys.send_keys("Prostate").perform()  # typing selects the option; the change ticks prostate's packet
     ticked = [box.get_attribute("value") for box in driver.find_elements(By.NAME, "sheets") if box.is_selected()]
-    assert ticked == ["bone", "how-cancer-spreads", "liver", "lungs", "questions", "what-is-metastatic-cancer",
-                      "where-it-spreads"]
+    assert ticked == ["what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "bone", "liver", "lungs",
+                      "questions"]  # listed in reading order, as the packet prints them
     while driver.switch_to.active_element.get_attribute("id") != "patient":
         keys.send_keys(Keys.TAB).perform()
     keys.send_keys("Ann O'Neil & Co").perform()
@@ -75,6 +124,29 @@ def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
     assert "Ann O'Neil & Co" in text and "For people with prostate cancer" in text
 
 
+def test_form_passes_axe_and_its_focus_ring_shows(server: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver, _ = browser
+    driver.get(server)
+    titles = [label.text for label in driver.find_elements(By.CSS_SELECTOR, "input[name=sheets] + label")]
+    assert titles[0] == "What is metastatic cancer?" and titles[-1].startswith("Questions"), titles
+    paper = driver.find_element(By.ID, "paper-group")  # the Letter/A4 radios have a group label
+    assert (paper.aria_role, paper.accessible_name) == ("group", "Paper size")
+    assert (violations := axe_violations(driver)) == "", violations
+
+    driver.find_element(By.ID, "large_print").send_keys(Keys.TAB)  # keyboard focus: :focus-visible applies
+    button = driver.switch_to.active_element
+    assert button.get_attribute("id") == "create"
+    style = driver.execute_script("const s = getComputedStyle(arguments[0]);"
+                                  "return [s.outlineStyle, s.outlineWidth, s.outlineColor];", button)
+    ring = tuple(int(c) for c in style[2].removeprefix("rgb(").removesuffix(")").split(","))
+    assert style[0] == "solid" and float(style[1].removesuffix("px")) >= 2, style
+    assert contrast(ring, WHITE) >= 3 and contrast(ring, BUTTON_BLUE) >= 3, (  # WCAG 1.4.11 non-text contrast
+        style, contrast(ring, WHITE), contrast(ring, BUTTON_BLUE))
+
+
 def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
@@ -89,3 +161,35 @@ def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None
     # the click returns before the POST's answer has loaded: wait for the page that carries the error
     alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
     assert alert.text == "Please tick at least one sheet to print." and alert.get_attribute("role") == "alert"
+    # tied to its field: the boxes are invalid, their group is described by the error, focus is on the first box
+    boxes = driver.find_elements(By.NAME, "sheets")
+    assert {box.get_attribute("aria-invalid") for box in boxes} == {"true"}
+    group = driver.find_element(By.ID, "sheets-group")
+    assert "error" in group.get_attribute("aria-describedby").split()
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element == boxes[0])
+    assert (violations := axe_violations(driver)) == "", violations
+
+
+def test_a_wrong_text_field_is_marked_and_focused(server: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = browser
+    driver.get(server)
+    driver.find_element(By.ID, "patient").send_keys("Ann \u202eLee")  # a direction control cannot print
+    driver.find_element(By.ID, "create").click()
+    alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
+    assert "direction control" in alert.text
+    field = driver.find_element(By.ID, "patient")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "error" in field.get_attribute("aria-describedby").split()
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element == field)
+    assert not driver.find_elements(By.CSS_SELECTOR, "[aria-invalid]:not(#patient)")
+
+
+@pytest.mark.parametrize("page", ["index.html", "report.html"])
+def test_built_pages_pass_axe(built: Path, browser, page: str) -> None:
+    driver, _ = browser
+    driver.get((built / page).as_uri())
+    assert (violations := axe_violations(driver)) == "", violations

@@ -15,11 +15,12 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from factsheets import __version__
 from factsheets.cancer_types import CANCER_TYPES
@@ -27,7 +28,7 @@ from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.index import thumb_path, thumbnail, write_index
 from factsheets.output import disk_error, make_folder, remove, write_atomic
-from factsheets.packets import packet_hash, plan_packets, write_packet
+from factsheets.packets import members_of, packet_hash, packet_title, plan_packets
 from factsheets.project import Content, Project, load_content
 from factsheets import workers
 from factsheets.render import RenderOptions
@@ -37,6 +38,7 @@ from factsheets.sheet import Sheet
 MANIFEST = "manifest.json"
 LOCK = ".build.lock"  # in out/; stays after the build, harmless
 SMALL_REBUILD = 2  # this many PDFs or fewer render in this process, without starting workers
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,8 @@ def _build_locked(project: Project, content: Content, clinic_dir: Path, options:
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: manifest[j.path] for j in planned if j not in todo}
     report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
-    outcomes = _run(project, content, clinic_dir, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1)
-    with closing(outcomes):  # on an error below, workers stop now (before the lock is released), not at exit
-        for job, outcome in outcomes:
+    with _Renders(project, content, clinic_dir, options, look.hexdigest(), jobs or os.cpu_count() or 1) as renders:
+        for job, outcome in renders.run(_render_job, todo):
             if isinstance(outcome, str):
                 report.failed.append((job.name, outcome))
                 entries.pop(job.path, None)
@@ -105,7 +106,7 @@ def _build_locked(project: Project, content: Content, clinic_dir: Path, options:
             _write_manifest(project.out_dir, entries, planned, list(previous_packets.values()))
             if progress:
                 progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
-    packets = _build_packets(project, content, entries, previous_packets, force, report)
+        packets = _build_packets(project, content, entries, previous_packets, force, report, renders)
     _write_manifest(project.out_dir, entries, planned, packets)
     template_dirs = [clinic_dir / "templates", project.root / "templates"]
     write_index(project.out_dir, template_dirs, [dict(entries[j.path]) for j in planned if j.path in entries],
@@ -149,10 +150,22 @@ def _take(fd: int, path: Path) -> None:
         raise disk_error(path, err) from None
 
 
+@dataclass(frozen=True)
+class PacketJob:
+    """One packet to lay out: its members (sheet, type, body size) as their own PDFs have them."""
+
+    path: str
+    cancer_type: str
+    members: tuple[tuple[str, str | None, float], ...]
+    sheets: tuple[str, ...]  # the members' PDFs, relative to out/
+    input_hash: str
+
+
 def _build_packets(project: Project, content: Content, entries: dict[str, dict], previous: dict[str, dict],
-                   force: bool, report: BuildReport) -> list[dict]:
-    """Rebuild each type's packet when its member PDFs changed."""
-    done = []
+                   force: bool, report: BuildReport, renders: _Renders) -> list[dict]:
+    """Lay out again each type's packet whose member PDFs changed; keep the others' entries."""
+    done: dict[str, dict] = {}
+    todo: list[PacketJob] = []
     for packet in plan_packets(content.corpus, set(content.sheets), entries):
         if packet.missing:  # a packet without one of its sheets must not go out as if complete
             remove(project.out_dir / packet.path)
@@ -161,14 +174,17 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
         digest = packet_hash(packet, entries)
         entry = previous.get(packet.path)
         if force or not entry or entry.get("input_hash") != digest or not (project.out_dir / packet.path).is_file():
-            pdf = write_packet(project.out_dir, packet)
-            entry = {"path": packet.path, "cancer_type": packet.cancer_type, "input_hash": digest,
-                     "title": f"{CANCER_TYPES[packet.cancer_type].label} cancer packet",
-                     "sheets": [path for _, path in packet.members], "pages": len(packet.members),
-                     "sha256": hashlib.sha256(pdf).hexdigest()}
-            report.packets.append(packet.path)
-        done.append(entry)
-    return done
+            todo.append(PacketJob(packet.path, packet.cancer_type, tuple(members_of(packet, entries)),
+                                  tuple(path for _, path in packet.members), digest))
+        done[packet.path] = entry or {}
+    for job, outcome in renders.run(_render_packet, todo):
+        if isinstance(outcome, str):
+            report.failed.append((job.path, outcome))
+            done.pop(job.path)
+        else:
+            report.packets.append(job.path)
+            done[job.path] = outcome
+    return list(done.values())
 
 
 def plan(project: Project, content: Content, look: hashlib._Hash, files: _FileHashes) -> list[Job]:
@@ -222,25 +238,41 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str, todo: list[Job],
-         jobs: int) -> Generator[tuple[Job, dict | str], None, None]:
-    """Render `todo`: in this process for one job at a time, else across warm workers."""
-    if not todo:
-        return
-    if jobs <= 1 or len(todo) <= SMALL_REBUILD:
-        _warm_here(project, content, clinic_dir, options, look)
-        for job in todo:
-            yield job, _render_job(job, options)
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=workers.init_worker,
-                             initargs=(project, clinic_dir)) as pool:
-        futures = {pool.submit(_render_job, job, options): job for job in todo}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()  # a disk problem raised there stops the build
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+class _Renders:
+    """Render calls in warm worker processes, or here when there are only a few.
+
+    One pool serves the sheets and then the packets, so workers warm up once per build. On
+    leaving (an error included) the pool is shut down before the build lock is released.
+    """
+
+    def __init__(self, project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str,
+                 jobs: int) -> None:
+        self.project, self.content, self.clinic_dir, self.options, self.look = project, content, clinic_dir, options, look
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Renders:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, render: Callable[[T, RenderOptions], dict | str], items: list[T]) -> Iterator[tuple[T, dict | str]]:
+        """(item, outcome) as each finishes; a disk problem raised in a worker stops the build."""
+        if not items:
+            return
+        if self._pool is None and (self.jobs <= 1 or len(items) <= SMALL_REBUILD):
+            _warm_here(self.project, self.content, self.clinic_dir, self.options, self.look)
+            for item in items:
+                yield item, render(item, self.options)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=workers.init_worker,
+                                             initargs=(self.project, self.clinic_dir))
+        futures = {self._pool.submit(render, item, self.options): item for item in items}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
 def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str) -> None:
@@ -262,7 +294,7 @@ def _render_job(job: Job, options: RenderOptions) -> dict | str:
     target = project.out_dir / job.path
     try:
         filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
-        result = workers.renderer().render(filled, options)
+        result = workers.renderer().render(filled, options, workers.layouts())
     except FactsheetsError as err:
         remove(target)  # never leave an out-of-date PDF standing in for a failed one
         return str(err)
@@ -275,6 +307,24 @@ def _render_job(job: Job, options: RenderOptions) -> dict | str:
         "sha256": hashlib.sha256(result.pdf).hexdigest(), "bytes": len(result.pdf),
         "sources": [{"id": s.id, "url": s.url, "reviewed": s.reviewed} for s in filled.sources],
     }
+
+
+def _render_packet(job: PacketJob, options: RenderOptions) -> dict | str:
+    """Lay out and write one packet as a single tagged PDF; a problem comes back as its message."""
+    project, content = workers.project(), workers.content()
+    target = project.out_dir / job.path
+    try:
+        fills = [select(content.sheet(sheet_id), content.corpus, ctype) for sheet_id, ctype, _ in job.members]
+        pdf = workers.renderer().render_set(fills, options, packet_title(job.cancer_type),
+                                            [size for *_, size in job.members], workers.layouts())
+    except FactsheetsError as err:
+        remove(target)
+        return str(err)
+    write_atomic(target, pdf)
+    thumbnail(target, project.out_dir / thumb_path(job.path))
+    return {"path": job.path, "cancer_type": job.cancer_type, "input_hash": job.input_hash,
+            "title": f"{CANCER_TYPES[job.cancer_type].title} packet", "sheets": list(job.sheets),
+            "pages": len(job.members), "sha256": hashlib.sha256(pdf).hexdigest()}
 
 
 def _read_manifest(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:

@@ -135,7 +135,7 @@ def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Pa
     """
     content = _content(root)
     filled = select(content.sheet(sheet), content.corpus, cancer_type)
-    typer.echo(f"{filled.sheet.title}" + (f" ({filled.cancer_type.label} cancer)" if filled.cancer_type else ""))
+    typer.echo(f"{filled.sheet.title}" + (f" ({filled.cancer_type.title})" if filled.cancer_type else ""))
     for section in filled.sections:
         typer.echo(f"\n## {section.heading}")
         for group in section.groups:
@@ -271,8 +271,6 @@ def serve(
 
     Example: factsheets serve --port 8000
     """
-    import uvicorn
-
     from factsheets import server
     from factsheets.web import create_app
 
@@ -284,8 +282,7 @@ def serve(
         typer.echo(warning, err=True)
     typer.echo(f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
                "Ctrl-C to stop.")
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=server.GuardedProtocol,
-                timeout_keep_alive=server.KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=server.MAX_HEADER_BYTES)
+    server.run(app, host, port)
 
 
 @app.command()

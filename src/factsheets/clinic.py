@@ -6,6 +6,11 @@ at a time. Without a clinic folder, sheets are neutral: no name, no logo, a dark
 The logo is checked when the clinic is loaded, and a raster logo is shrunk to print size: it
 prints 0.9 cm high, so a 100-megapixel photo embedded as is costs ~900 MB and seconds per page
 for no visible gain, and an unreadable one would silently vanish from every handout.
+
+The accent colour is checked too: it is the title band behind white text, the heading colour on
+white paper and the background of small white numbers, so it must give white text at least 4.5:1
+contrast (WCAG 2.x AA for normal text; the same ratio covers headings on white). A colour that
+fails is refused at its line, with the nearest darker shade of it that passes.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 import warnings
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
@@ -21,7 +27,8 @@ from pathlib import Path
 from typing import Literal
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+from pydantic_core import PydanticCustomError
 
 from factsheets.errors import FactsheetsError
 from factsheets.yamlfile import YamlDocument, parse_yaml, validate
@@ -34,6 +41,7 @@ LOGO_MAX_PIXELS = 40_000_000
 LOGO_HEIGHT_PX = 300  # prints 0.9 cm high: ~110 px is 300 dpi; 300 px leaves room for sharper printers
 LOGO_WIDTH_PX = 3000  # a very wide banner still prints at most ~9 cm wide
 _SMALLER = "save a smaller copy: about 300 pixels high is plenty for a logo printed 0.9 cm high."
+MIN_CONTRAST = 4.5  # WCAG 2.x AA, normal text: white on the accent, and the accent on white paper
 
 
 class Clinic(BaseModel):
@@ -51,6 +59,20 @@ class Clinic(BaseModel):
     _folder: Path | None = None
     _logo_uri: str | None = None
 
+    @field_validator("accent_color")
+    @classmethod
+    def _readable_accent(cls, value: str) -> str:
+        """Runs after the #rrggbb pattern check: white text on the colour (and the colour on white) must read."""
+        ratio = contrast_with_white(value)
+        if ratio < MIN_CONTRAST:
+            shade = darker_passing_shade(value)
+            raise PydanticCustomError(
+                "accent_contrast", "{color} gives white text {ratio}:1 contrast; it needs at least {needed}:1",
+                {"color": value, "ratio": _shown(ratio), "needed": f"{MIN_CONTRAST:g}",
+                 "fix": f"use a darker shade such as {shade} (the same colour darkened: "
+                        f"{_shown(contrast_with_white(shade))}:1)."})
+        return value
+
     @property
     def folder(self) -> Path | None:
         return self._folder
@@ -63,6 +85,48 @@ class Clinic(BaseModel):
     def logo_uri(self) -> str | None:
         """What the page's <img> shows: a print-sized PNG as a data: URI, or the SVG file's file: URI."""
         return self._logo_uri
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def _linear(channel: int) -> float:
+    """An sRGB channel (0-255) as linear light, as WCAG 2.x defines it."""
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2.x relative luminance of '#rrggbb': 0 for black, 1 for white."""
+    r, g, b = (_linear(c) for c in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG 2.x contrast ratio of white against '#rrggbb': (1 + 0.05) / (L + 0.05), from 1 to 21."""
+    return 1.05 / (relative_luminance(color) + 0.05)
+
+
+def darker_passing_shade(color: str) -> str:
+    """The lightest shade of `color` that white text reads on: all channels scaled toward black together.
+
+    Scaling keeps the hue (and saturation), so a yellow stays a yellow, only darker. The steps are as
+    small as 8-bit colour allows: the brightest channel goes down by one each step, the others in
+    proportion; luminance only falls as it does, so the first shade that passes is the nearest.
+    """
+    rgb = _rgb(color)
+    top = max(rgb)
+    for level in range(top, -1, -1):
+        shade = "#" + "".join(f"{round(c * level / top):02x}" for c in rgb)
+        if contrast_with_white(shade) >= MIN_CONTRAST:
+            return shade
+    return "#000000"  # not reached: black gives 21:1
+
+
+def _shown(ratio: float) -> str:
+    """A ratio to two decimals, rounded down: a colour at 4.499:1 must not read as '4.50:1' and fail."""
+    return f"{math.floor(ratio * 100) / 100:.2f}"
 
 
 def load_clinic(folder: Path | None) -> Clinic:

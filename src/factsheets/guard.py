@@ -2,12 +2,14 @@
 
 A pure ASGI wrapper, outside FastAPI, so nothing the app does can bypass it:
 - the Host must be one of ours (DNS rebinding), and a form or API post must not come from
-  another site's page (Origin, Sec-Fetch-Site);
+  another site's page (Origin, Sec-Fetch-Site); headers are at most 16 KB, and a request with
+  both Content-Length and Transfer-Encoding (request smuggling's shape) is refused;
 - the body is read here, counting bytes as they arrive, chunked or not, and within a time
   limit: 16 KB is the most a request may carry, so more is refused before it is kept;
 - every answer says no-store, may not be framed, and runs no script or style but ours;
-- one log line per request (method, path, status, time) and, for a crash, the exception's
-  type only: a message or traceback could carry what a nurse typed.
+- one log line per request (method, route, status, time) and, for a crash, the exception's
+  type only: a message or traceback could carry what a nurse typed. A path that is not one of
+  the app's routes is logged as "(other path)": URLs can carry anything.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +30,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_HEADER_BYTES = 16 * 1024
 BODY_SECONDS = 10.0  # the whole body must arrive within this, however it is sent
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -52,45 +56,49 @@ class Refused(Exception):
 
 
 class RequestGuard:
-    """Wraps the app; `allowed_hosts` are the names the server may be reached by (no ports)."""
+    """Wraps the app; `allowed_hosts` are the names the server may be reached by (no ports).
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str], max_body: int = MAX_BODY_BYTES,
-                 body_seconds: float = BODY_SECONDS) -> None:
+    `known_paths` are the app's routes: only those are logged by name, so nothing a client puts
+    in a URL (a name typed in the wrong place, a forged log line) reaches the log.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str], known_paths: Collection[str] = (),
+                 max_body: int = MAX_BODY_BYTES, body_seconds: float = BODY_SECONDS) -> None:
         self.app, self.max_body, self.body_seconds = app, max_body, body_seconds
         self.allowed_hosts = {_bare(h) for h in allowed_hosts}
+        self.known_paths = known_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # none are offered: refuse before anything else reads it
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started, answer = time.perf_counter(), _Answer(send)
+        path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
         try:
-            self._check_origin(scope)
+            self._check_request(scope)
             body = await self._read_body(scope, receive)
             await self.app(scope, _replay(body, receive), answer.send)
         except Refused as refused:
             await answer.refuse(refused)
         except Exception as exc:  # noqa: BLE001  the app's own bug: log its type, answer 500
-            log.error("%s %s crashed (%s)", scope["method"], scope["path"], type(exc).__name__)
+            log.error("%s %s crashed (%s)", scope["method"], path, type(exc).__name__)
             if not answer.status:
                 await answer.refuse(Refused(500, "something went wrong making this page; please try again"))
-        log.info("%s %s %s %.0fms", scope["method"], scope["path"], answer.status,
-                 (time.perf_counter() - started) * 1000)
+        log.info("%s %s %s %.0fms", scope["method"], path, answer.status, (time.perf_counter() - started) * 1000)
 
-    def _check_origin(self, scope: Scope) -> None:
+    def _check_request(self, scope: Scope) -> None:
         headers = _headers(scope)
-        if _bare(headers.get("host", "")) not in self.allowed_hosts:
+        host = headers.get("host", "")
+        if not _HOST.fullmatch(host) or _bare(host) not in self.allowed_hosts:
             raise Refused(400, "this server is not known by that name; open it at the address `serve` printed")
-        if scope["method"] not in UNSAFE_METHODS:
-            return
-        origin, fetch_site = headers.get("origin"), headers.get("sec-fetch-site")
-        if origin not in (None, "null"):
-            trusted = _bare(urlsplit(origin).netloc) in self.allowed_hosts
-        elif origin == "null":  # a privacy mode or a sandboxed frame: only the browser's own word clears it
-            trusted = fetch_site == "same-origin"
-        else:  # no Origin: a script or another system, unless a browser says it is another site
-            trusted = fetch_site not in ("cross-site", "same-site")
-        if not trusted:
+        if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEADER_BYTES:
+            raise Refused(431, f"request headers too large: at most {MAX_HEADER_BYTES // 1024} KB")
+        if "transfer-encoding" in headers and "content-length" in headers:  # a smuggling shape: refuse it
+            raise Refused(400, "a request may not carry both Content-Length and Transfer-Encoding")
+        if scope["method"] in UNSAFE_METHODS and not _same_site(headers, host):
             raise Refused(403, "requests from other sites are not accepted")
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
@@ -152,8 +160,41 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+def _same_site(headers: dict[str, str], host: str) -> bool:
+    """A post from this server's own pages, or from a program that is not a browser page.
+
+    Browsers say where a request comes from (Origin, Sec-Fetch-Site); programs usually say
+    nothing, and are let through. A browser's Origin must be exactly this server: scheme http(s),
+    the host and port the request was sent to.
+    """
+    origin, fetch_site = headers.get("origin"), headers.get("sec-fetch-site")
+    if fetch_site in ("cross-site", "same-site"):
+        return False
+    if origin is None:
+        return True
+    if origin == "null":  # a privacy mode or a sandboxed frame: only the browser's own word clears it
+        return fetch_site == "same-origin"
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and _default_port(parts.netloc) == _default_port(host)
+
+
+def _default_port(netloc: str) -> str:
+    """'localhost:80' and 'localhost' are one origin's host; so are 'x:443' and 'x' (behind HTTPS)."""
+    netloc = netloc.lower()
+    for port in (":80", ":443"):
+        netloc = netloc.removesuffix(port)
+    return netloc
+
+
 def _headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+# A Host header as browsers send it: a name or an IPv4 address, or [IPv6], and maybe a port.
+_HOST = re.compile(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?")
 
 
 def _bare(host: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pypdfium2
 
+from factsheets.cancer_types import CANCER_TYPES
 from factsheets.output import write_atomic
 from factsheets.templating import environment, template_problems
 
@@ -41,5 +42,5 @@ def write_index(out_dir: Path, template_dirs: list[Path], sheets: list[dict], pa
     for entry in sheets:
         variants.setdefault(entry["variant"], []).append(entry)
     with template_problems():
-        html = env.get_template("index.html").render(variants=variants, packets=packets)
+        html = env.get_template("index.html").render(variants=variants, packets=packets, types=CANCER_TYPES)
     write_atomic(out_dir / "index.html", html.encode())

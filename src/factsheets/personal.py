@@ -63,6 +63,9 @@ def clean(field: str, value: str) -> str:
         if char in _BIDI_CONTROLS:
             raise PersonalValueError(field, f"{label} contains an invisible direction control ({describe(char)}) "
                                             "that can make it print in the wrong order. Type it again without it.")
+        if char == "\ufffd":  # what a decoder leaves where it could not read the bytes
+            raise PersonalValueError(field, f"{label} has a character that could not be read ({describe(char)}); "
+                                            "type it again.")
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise PersonalValueError(field, f"{label} contains a character that cannot be printed "
                                             f"({describe(char)}). Type it again without it.")

@@ -6,6 +6,7 @@ configuration and the parsed stylesheets warm, which is most of WeasyPrint's per
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import logging
@@ -26,6 +27,7 @@ from factsheets.personal import Personal, describe, field_problem
 from factsheets.project import Project
 from factsheets.qr import qr_svg
 from factsheets.select import FilledSheet
+from factsheets.tagging import finish_tags
 from factsheets.templating import environment, template_problems
 
 # Body sizes tried in turn until the sheet fits: start generous, never below the floor.
@@ -45,6 +47,9 @@ class RenderOptions:
     @property
     def max_pages(self) -> int:
         return 2 if self.large_print else 1  # large print may use the back of the page
+
+
+Layouts = dict[tuple[str, str, float | None], Document]  # (sheet, variant, body size) -> laid-out pages
 
 
 @dataclass(frozen=True)
@@ -124,24 +129,45 @@ class Renderer:
                 f":root {{ --accent: {self.clinic.accent_color}; --small: {small}pt; }}"))
         return self._size_css[key]
 
-    def render(self, filled: FilledSheet, options: RenderOptions) -> Rendered:
+    def render(self, filled: FilledSheet, options: RenderOptions, layouts: Layouts | None = None) -> Rendered:
         """Lay out at the largest size that fits the page budget, and write; refuse rather than cut.
 
         The personal box is on every layout at its fixed height, so a sheet that fits in the
         batch build fits with any name; a value that would need more than its line is refused
         at its field, as is any character no installed font can draw.
         """
-        with _missing_glyphs() as missing:
-            document, body_pt, attempts = self.fit(filled, options)
-            with _refusals_as_problems():  # attachments and links are fetched while writing
-                pdf = document.write_pdf(pdf_variant="pdf/ua-1")
-        if missing:
-            raise FactsheetsError(_glyph_problems(filled, options.personal, missing))
+        document, body_pt, attempts = self.fit(filled, options)
+        if layouts is not None and not options.personal:  # never keep a page with a patient's name on it
+            layouts[(filled.sheet.id, filled.variant, body_pt)] = document
+        pdf = self._write(document, [filled], options.personal)
         return Rendered(pdf, len(document.pages), body_pt, attempts, content_version(filled))
 
-    def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
+    def render_set(self, sheets: list[FilledSheet], options: RenderOptions, title: str,
+                   sizes: list[float | None] | None = None, layouts: Layouts | None = None) -> bytes:
+        """Several sheets as one tagged PDF (a packet, a patient's handouts), a bookmark per sheet.
+
+        Each sheet keeps the type size its own fit chose (or starts at its `sizes` entry, when
+        the build already knows it) and starts a new page. One WeasyPrint document, not merged
+        PDFs: merging drops the structure tree, language and PDF/UA identification. `layouts`
+        (the build's, never the web's) keeps layouts already made, by sheet, variant and size.
+        """
+        kept = layouts if layouts is not None and not options.personal else {}
+        documents = []
+        for filled, size in zip(sheets, sizes or [None] * len(sheets)):
+            key = (filled.sheet.id, filled.variant, size)
+            if key not in kept:
+                kept[key] = self.fit(filled, options, size)[0]
+            documents.append(kept[key])
+        document = documents[0].copy([page for layout in documents for page in layout.pages])
+        document.metadata = copy.copy(document.metadata)
+        document.metadata.title = title
+        return self._write(document, sheets, options.personal)
+
+    def fit(self, filled: FilledSheet, options: RenderOptions,
+            start_pt: float | None = None) -> tuple[Document, float, int]:
         """The layout at the largest body size within the page budget: (document, size, attempts)."""
         sizes = LARGE_PRINT_SIZES if options.large_print else STANDARD_SIZES
+        sizes = tuple(s for s in sizes if start_pt is None or s <= start_pt) or sizes[-1:]
         paper = self._paper(options)
         html = self.html(filled, options)
         for attempt, body_pt in enumerate(sizes, start=1):
@@ -151,6 +177,14 @@ class Renderer:
             if len(document.pages) <= options.max_pages:
                 return document, body_pt, attempt
         raise FactsheetsError(_overflow(filled, options, paper, sizes[-1], document))
+
+    def _write(self, document: Document, sheets: list[FilledSheet], personal: Personal) -> bytes:
+        """PDF/UA-1 bytes, refusing any character drawn as an empty box."""
+        with _missing_glyphs() as missing, _refusals_as_problems():  # links and images are fetched here
+            pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        if missing:
+            raise FactsheetsError(_glyph_problems(sheets, personal, missing))
+        return finish_tags(pdf)
 
     def _layout(self, html: str, paper: Paper, body_pt: float, large: bool) -> Document:
         base = str(self.template_dirs[-1]) + "/"
@@ -185,19 +219,25 @@ def _missing_glyphs() -> Iterator[list[str]]:
         logger.removeFilter(take)
 
 
-def _glyph_problems(filled: FilledSheet, personal: Personal, missing: list[str]) -> list[Problem]:
-    """Blame the personal field holding each undrawable character, else the sheet."""
+def _glyph_problems(sheets: list[FilledSheet], personal: Personal, missing: list[str]) -> list[Problem]:
+    """Blame the personal field holding each undrawable character, else the sheet whose text has it."""
     problems = []
     for char in dict.fromkeys(missing):
         name = next((key for key, value in personal.fields().items() if char in value), None)
         if name:
             problems.append(field_problem(name, f"contains a character no installed font can print "
-                                                 f"({describe(char)}). Type it again without it."))
-        else:
-            problems.append(Problem(f"sheet '{filled.sheet.id}' has a character no installed font can print "
-                                    f"({describe(char)})", "install a font that covers it (scripts/setup.sh "
-                                    "installs the Noto fonts), or change the text.", filled.sheet.path))
+                                                f"({describe(char)}). Type it again without it."))
+            continue
+        filled = next((f for f in sheets if char in _words(f)), sheets[0])
+        problems.append(Problem(f"sheet '{filled.sheet.id}' has a character no installed font can print "
+                                f"({describe(char)})", "install a font that covers it (scripts/setup.sh "
+                                "installs the Noto fonts), or change the text.", filled.sheet.path))
     return problems
+
+
+def _words(filled: FilledSheet) -> str:
+    return " ".join([filled.sheet.title, *(s.heading for s in filled.sections),
+                     *(text for s in filled.sections for g in s.groups for text in g.texts)])
 
 
 def _check_personal_lines(document) -> None:

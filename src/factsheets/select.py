@@ -106,7 +106,7 @@ def select(sheet: Sheet, corpus: Corpus, cancer_type_key: str | None = None) -> 
                                           "add a passage that does not depend on the cancer type."))
         heading = section.heading
         if ctype is not None and section.type_heading:
-            heading = section.type_heading.replace("{type}", ctype.label.lower())
+            heading = ctype.fill(section.type_heading)
         sections.append(FilledSection(heading, tuple(groups), section.write_in))
     if problems:
         raise FactsheetsError(problems)

@@ -13,17 +13,19 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from typing import Any
 
 import h11
+import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from factsheets.errors import FactsheetsError, Problem
+from factsheets.guard import MAX_HEADER_BYTES
 from factsheets.privacy import quiet_renderer_logs
 
 HEADER_SECONDS = 10.0  # a request line and headers must arrive within this
 MAX_CONNECTIONS = 64  # open connections at once; more are answered 503 and closed
 KEEP_ALIVE_SECONDS = 5
-MAX_HEADER_BYTES = 16 * 1024
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
          b"Connection: close\r\n\r\n")
 
@@ -67,6 +69,12 @@ class GuardedProtocol(H11Protocol):
     def _too_slow(self) -> None:
         if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
             self.transport.close()
+
+
+def run(app: Any, host: str, port: int) -> None:
+    """Serve `app` until interrupted, with the guarded protocol and its limits."""
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=GuardedProtocol,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
 
 
 def check_bind(host: str, allow_remote: bool) -> str | None:

@@ -8,12 +8,17 @@ a symlink pointing elsewhere is refused, not followed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from io import IOBase
+from pathlib import Path, PurePath
+from types import ModuleType
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from factsheets.errors import FactsheetsError, Problem
 
@@ -32,11 +37,35 @@ class _ContainedLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
+class _ContentSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, narrowed to what a handout template needs: values, not the file system."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not _readable(obj) or isinstance(value, _NEVER):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        owner = getattr(obj, "__self__", None)
+        return (owner is None or _readable(owner)) and super().is_safe_callable(obj)
+
+
+# Values a template may look into: its own data, and the project's models and records.
+_PLAIN = (str, int, float, bool, list, tuple, dict, set, frozenset, dt.date, Markup, type(None))
+# What no attribute may lead to: the file system, open files, code.
+_NEVER = (PurePath, IOBase, ModuleType, type)
+
+
+def _readable(obj: Any) -> bool:
+    module = type(obj).__module__
+    return isinstance(obj, _PLAIN) or module.startswith(("factsheets.", "jinja2.")) and not isinstance(obj, _NEVER)
+
+
 def environment(template_dirs: list[Path], strict: bool = False) -> SandboxedEnvironment:
     """A sandboxed, autoescaping environment over `template_dirs` (missing folders are skipped)."""
     options: dict = {"undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True} if strict else {}
-    return SandboxedEnvironment(loader=_ContainedLoader([str(d) for d in template_dirs if d.is_dir()]),
-                                autoescape=True, **options)
+    return _ContentSandbox(loader=_ContainedLoader([str(d) for d in template_dirs if d.is_dir()]),
+                           autoescape=True, **options)
 
 
 @contextmanager

@@ -17,25 +17,30 @@ from contextlib import asynccontextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, ValidationInfo,
+                      field_validator)
+from starlette.exceptions import HTTPException
 
 from factsheets import workers
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.errors import FactsheetsError
 from factsheets.guard import LOOPBACK_HOSTS, RequestGuard
-from factsheets.packets import merge, packet_sheet_ids
+from factsheets.packets import CLOSING, OVERVIEW, SITE_SHEETS, packet_sheet_ids
 from factsheets.personal import LABELS, LIMITS, Personal, clean
 from factsheets.project import Project, load_content
 from factsheets.render import RenderOptions
 from factsheets.select import select
+from factsheets.sheet import SLUG
 from factsheets.templating import environment
 
 MAX_SHEETS = 12
+SheetId = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 RETRY_AFTER_SECONDS = 5
 
 
@@ -44,18 +49,21 @@ class HandoutRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sheets: list[str] = Field(min_length=1, max_length=MAX_SHEETS, description="Sheet ids, in printing order.")
+    sheets: list[SheetId] = Field(min_length=1, max_length=MAX_SHEETS, description="Sheet ids, in printing order.")
     cancer_type: str | None = Field(default=None, description="e.g. breast; empty or null: not specified.")
-    patient: str = Field(default="", max_length=LIMITS["patient"], description="Printed on each sheet; never stored.")
-    date: str = Field(default="", max_length=LIMITS["date"])
-    care_team: str = Field(default="", max_length=LIMITS["care_team"], description='"name, phone"')
+    patient: str = Field(default="", max_length=LIMITS["patient"],
+                         description="Printed on each sheet, on one line; never stored.")
+    date: str = Field(default="", max_length=LIMITS["date"], description="Printed on one line.")
+    care_team: str = Field(default="", max_length=LIMITS["care_team"],
+                           description='"name, phone", printed on one line (two in large print).')
     paper: Literal["letter", "a4"] = "letter"
     large_print: StrictBool = False
 
-    @field_validator("patient", "date", "care_team")
+    @field_validator("patient", "date", "care_team", mode="before")
     @classmethod
-    def _printable(cls, value: str, info) -> str:  # noqa: ANN001  pydantic's ValidationInfo
-        return clean(info.field_name, value)
+    def _printable(cls, value: object, info: ValidationInfo) -> object:
+        """Spaces folded before the length is counted; the same words as the form and the CLI."""
+        return clean(info.field_name or "", value) if isinstance(value, str) else value
 
     @field_validator("cancer_type")
     @classmethod
@@ -72,21 +80,18 @@ class HandoutRequest(BaseModel):
 
 
 class BadRequest(Exception):
-    def __init__(self, field: str, message: str, status: int = 400) -> None:
+    def __init__(self, field: str | None, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.field, self.message, self.status = field, message, status
 
 
 def render_handouts(request: HandoutRequest) -> bytes:
-    """In a warm worker: each chosen sheet for the patient's type, merged with bookmarks."""
+    """In a warm worker: each chosen sheet for the patient's type, as one tagged PDF with bookmarks."""
     content = workers.content()
     options = RenderOptions(paper=request.paper, large_print=request.large_print,
                             personal=Personal(request.patient, request.date, request.care_team))
-    parts = []
-    for sheet_id in request.sheets:
-        filled = select(content.sheet(sheet_id), content.corpus, request.cancer_type)
-        parts.append((filled.sheet.title, workers.renderer().render(filled, options).pdf))
-    return merge(parts, "Patient handouts")
+    fills = [select(content.sheet(sheet_id), content.corpus, request.cancer_type) for sheet_id in request.sheets]
+    return workers.renderer().render_set(fills, options, "Patient handouts")
 
 
 class RenderPool:
@@ -159,10 +164,13 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
                               "never stored. POST only: nothing personal ever goes in a URL.")
     app.state.pool = pool
     pages = environment([project.root / "templates"])
-    sheets = [{"id": s.id, "title": s.title} for s in content.sheets.values()]
+    order = [*OVERVIEW, *dict.fromkeys(SITE_SHEETS.values()), "", *CLOSING]  # packets' reading order; "": the rest
+    sheets = [{"id": s.id, "title": s.title}
+              for s in sorted(content.sheets.values(), key=lambda s: order.index(s.id if s.id in order else ""))]
     packets = {t or "": packet_sheet_ids(content.corpus, content.sheets.keys(), t) for t in [None, *CANCER_TYPES]}
 
-    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
+    routes: set[str] = set()  # filled below, once the routes exist: the guard logs only these paths
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts, known_paths=routes)
     assets = {name: (project.root / "templates" / "web" / name).read_text(encoding="utf-8")
               for name in ("form.css", "form.js")}
 
@@ -172,8 +180,12 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
         if first["type"] == "json_invalid":
             return JSONResponse({"error": "the request body is not valid JSON", "field": None}, status_code=400)
         names = [p for p in first["loc"] if isinstance(p, str) and p != "body"]
-        return JSONResponse({"error": first["msg"].removeprefix("Value error, "), "field": names[0] if names else None},
-                            status_code=400)
+        return JSONResponse({"error": _plain_error(first), "field": names[0] if names else None}, status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:  # 404, 405, an unreadable body
+        message = "the request body could not be read" if exc.status_code == 400 else str(exc.detail)
+        return JSONResponse({"error": message, "field": None}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(BadRequest)
     async def bad(request: Request, exc: BadRequest) -> JSONResponse:
@@ -185,17 +197,17 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
         if unknown:
             raise BadRequest("sheets", f"unknown sheet(s): {', '.join(unknown)}; use: {', '.join(content.sheets)}")
         if pool.busy:
-            raise BadRequest("", "the server is busy making other PDFs; try again in a few seconds", 503)
+            raise BadRequest(None, "the server is busy making other PDFs; try again in a few seconds", 503)
         try:
             return await pool.render(handouts)
         except FactsheetsError as err:
             fields = [p for p in err.problems if p.field]
             if fields:  # a personal detail that cannot print, or does not fit its line
-                raise BadRequest(fields[0].field or "", " ".join(p.message for p in fields), 400) from None
+                raise BadRequest(fields[0].field, " ".join(p.message for p in fields), 400) from None
             raise BadRequest("sheets", "; ".join(p.message for p in err.problems), 422) from None
         except BrokenProcessPool:
-            raise BadRequest("", "the PDF could not be made because a renderer stopped unexpectedly; "
-                                 "please try again", 500) from None
+            raise BadRequest(None, "the PDF could not be made because a renderer stopped unexpectedly; "
+                                   "please try again", 500) from None
 
     def pdf_response(pdf: bytes) -> Response:
         return Response(pdf, media_type="application/pdf",
@@ -221,27 +233,61 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
         return HTMLResponse(page({"cancer_type": "", "sheets": packets[""], "paper": "letter",
                                   "date": dt.date.today().strftime("%-d %b %Y")}))
 
-    def page(values: dict, error: str = "") -> str:
+    def page(values: dict, error: str = "", error_field: str = "") -> str:
+        """The form; `error_field` (a form field's name) is marked invalid, described by the error, and focused."""
         return pages.get_template("web/form.html").render(
-            types=CANCER_TYPES, sheets=sheets, packets=packets, values=values, error=error, limits=LIMITS)
+            types=CANCER_TYPES, sheets=sheets, packets=packets, values=values, error=error, error_field=error_field,
+            limits=LIMITS)
 
     @app.post("/", include_in_schema=False)
     async def submit(request: Request) -> Response:
-        form_data = await request.form()
-        values = {"cancer_type": form_data.get("cancer_type") or None, "sheets": form_data.getlist("sheets"),
-                  "patient": form_data.get("patient", ""), "date": form_data.get("date", ""),
-                  "care_team": form_data.get("care_team", ""), "paper": form_data.get("paper", "letter"),
-                  "large_print": form_data.get("large_print") == "on"}
+        try:
+            form_data = await _read_form(request)
+        except ValueError as err:
+            return HTMLResponse(page({"sheets": packets[""]}, str(err)), status_code=400)
+        values = {"cancer_type": _one(form_data, "cancer_type") or None, "sheets": form_data.get("sheets", []),
+                  "patient": _one(form_data, "patient"), "date": _one(form_data, "date"),
+                  "care_team": _one(form_data, "care_team"), "paper": _one(form_data, "paper") or "letter",
+                  "large_print": _one(form_data, "large_print") == "on"}
         try:
             pdf = await make_pdf(HandoutRequest(**values))
         except ValidationError as err:
             problem = err.errors()[0]
-            return HTMLResponse(page(values, _plain_form_error(problem)), status_code=400)
+            field = str(problem["loc"][0]) if problem["loc"] else ""
+            return HTMLResponse(page(values, _plain_form_error(problem), field), status_code=400)
         except BadRequest as err:
-            return HTMLResponse(page(values, err.message), status_code=err.status)
+            return HTMLResponse(page(values, err.message, err.field or ""), status_code=err.status)
         return pdf_response(pdf)
 
+    routes.update(route.path for route in app.routes)
     return app
+
+
+async def _read_form(request: Request) -> dict[str, list[str]]:
+    """The form's fields, decoded as strict UTF-8 (what browsers send): never guessed at.
+
+    Starlette would decode other bytes as Latin-1, so "José" sent raw would print "JosÃ©".
+    """
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        raise ValueError("The form could not be read: it was not sent by this page. Please fill it in again.")
+    try:
+        return parse_qs((await request.body()).decode("utf-8"), keep_blank_values=True, errors="strict",
+                        max_num_fields=64)
+    except (UnicodeDecodeError, ValueError):
+        raise ValueError("The form could not be read (it was not sent as UTF-8 text, or had too many fields). "
+                         "Please fill it in again.") from None
+
+
+def _one(form: dict[str, list[str]], name: str) -> str:
+    return form.get(name, [""])[0]
+
+
+def _plain_error(problem: dict) -> str:
+    """The API's words for a field error: the same as the form's for personal fields."""
+    field = next((str(p) for p in problem["loc"] if isinstance(p, str) and p != "body"), "")
+    if field in LABELS and problem["type"] in ("value_error", "string_too_long"):
+        return _plain_form_error({**problem, "loc": (field,)})
+    return problem["msg"].removeprefix("Value error, ")
 
 
 def _plain_form_error(problem: dict) -> str:

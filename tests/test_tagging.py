@@ -1,0 +1,57 @@
+"""Every PDF a patient receives is tagged for a screen reader: checked by `pdfua` and our own walker."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+
+from factsheets.project import Content
+from factsheets.render import Renderer, RenderOptions
+from factsheets.select import select
+from factsheets.tagging import finish_tags
+
+from pdf_tools import ua_problems
+
+
+@pytest.mark.parametrize("options", [RenderOptions(), RenderOptions(paper="a4"), RenderOptions(large_print=True)],
+                         ids=["letter", "a4", "large-print"])
+def test_a_single_sheet_passes_the_checkpoints(renderer: Renderer, content: Content, options: RenderOptions) -> None:
+    filled = select(content.sheet("bone"), content.corpus, None)  # a data table, a list, two QR figures
+    assert ua_problems(renderer.render(filled, options).pdf) == []
+
+
+def test_a_set_of_sheets_is_one_tagged_document_with_a_bookmark_each(renderer: Renderer, content: Content) -> None:
+    sheets = [select(content.sheet(s), content.corpus, t) for s, t in
+              [("what-is-metastatic-cancer", None), ("where-it-spreads", "lung"), ("questions", None)]]
+    pdf = renderer.render_set(sheets, RenderOptions(), "Handouts for lung cancer")
+    assert ua_problems(pdf, sheets=3) == []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert len(doc.pages) == 3 and str(doc.docinfo["/Title"]) == "Handouts for lung cancer"
+        assert [item.title for item in doc.open_outline().root] == [s.sheet.title for s in sheets]
+
+
+def test_header_cells_get_the_scope_their_place_in_the_table_gives(renderer: Renderer, content: Content) -> None:
+    filled = select(content.sheet("where-it-spreads"), content.corpus, None)  # a header row, a header per row
+    pdf = renderer.render(filled, RenderOptions()).pdf
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        scopes = [str(e.A.Scope) for e in _all(doc.Root.StructTreeRoot) if str(e.S) == "/TH"]
+    assert scopes[:2] == ["/Column", "/Column"] and set(scopes[2:]) == {"/Row"} and len(scopes) == 15
+
+
+def test_a_pdf_without_header_cells_is_left_byte_for_byte() -> None:
+    from weasyprint import HTML
+
+    pdf = HTML(string='<html lang="en"><title>T</title><h1>No table</h1><p>Text</p></html>').write_pdf(
+        pdf_variant="pdf/ua-1")
+    assert finish_tags(pdf) == pdf
+
+
+def _all(node: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = node.get("/K")
+    found = []
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found += [kid, *_all(kid)]
+    return found
