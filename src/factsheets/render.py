@@ -159,8 +159,10 @@ class Renderer:
                 kept[key] = self.fit(filled, options, size)[0]
             documents.append(kept[key])
         document = documents[0].copy([page for layout in documents for page in layout.pages])
-        document.metadata = copy.copy(document.metadata)
+        document.metadata = copy.copy(document.metadata)  # the first sheet's, retitled for the whole set
         document.metadata.title = title
+        document.metadata.description = "Patient information sheets: " + "; ".join(f.sheet.title for f in sheets)
+        document.metadata.keywords = [f"{f.sheet.id} ({f.variant})" for f in sheets]
         return self._write(document, sheets, options.personal)
 
     def fit(self, filled: FilledSheet, options: RenderOptions,
