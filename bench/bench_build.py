@@ -48,7 +48,7 @@ def full_builds(project: Project) -> dict[str, float]:
 
 
 def packet_share(project: Project) -> tuple[float, float]:
-    """Seconds of a full --jobs 2 build spent laying out the 13 packets, and the whole build's."""
+    """Seconds of a full --jobs 2 build spent making the 13 packets, and the whole build's."""
     import factsheets.build as building
 
     spent = []
@@ -157,8 +157,7 @@ def main() -> None:
     print(f"no-change rebuild: {builds['nochange']:.3f} s = {builds['nochange'] / builds['jobs2']:.1%} of a full "
           f"--jobs 2 build (target < 2%)")
     packets, whole = packet_share(project)
-    print(f"packets (13, laid out as tagged documents): {packets:.2f} s of a {whole:.2f} s full --jobs 2 build "
-          f"({packets / whole:.0%})")
+    print(f"packets (13, tagged merges): {packets:.2f} s of a {whole:.2f} s full --jobs 2 build ({packets / whole:.0%})")
     per_sheet = pipeline_vs_plain(project)
     print(f"per sheet: pipeline {per_sheet['ours'] * 1000:.0f} ms vs plain WeasyPrint {per_sheet['plain'] * 1000:.0f}"
           f" ms on the same HTML: ratio {per_sheet['ours'] / per_sheet['plain']:.2f} (target <= 0.9)")

@@ -7,6 +7,7 @@ import io
 import pikepdf
 import pytest
 
+from factsheets.packets import merge
 from factsheets.project import Content
 from factsheets.render import Renderer, RenderOptions
 from factsheets.select import select
@@ -22,14 +23,18 @@ def test_a_single_sheet_passes_the_checkpoints(renderer: Renderer, content: Cont
     assert ua_problems(renderer.render(filled, options).pdf) == []
 
 
-def test_a_set_of_sheets_is_one_tagged_document_with_a_bookmark_each(renderer: Renderer, content: Content) -> None:
+def test_merged_sheets_keep_their_tags_and_a_bookmark_each(renderer: Renderer, content: Content) -> None:
     sheets = [select(content.sheet(s), content.corpus, t) for s, t in
               [("what-is-metastatic-cancer", None), ("where-it-spreads", "lung"), ("questions", None)]]
-    pdf = renderer.render_set(sheets, RenderOptions(), "Handouts for lung cancer")
-    assert ua_problems(pdf, sheets=3) == []
+    pdf = merge([(s.sheet.title, renderer.render(s, RenderOptions()).pdf) for s in sheets], "Handouts for lung cancer")
+    assert ua_problems(pdf, sheets=3) == []  # every page's marked content reachable from one root, language, XMP
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert len(doc.pages) == 3 and str(doc.docinfo["/Title"]) == "Handouts for lung cancer"
         assert [item.title for item in doc.open_outline().root] == [s.sheet.title for s in sheets]
+        with doc.open_metadata() as xmp:
+            assert xmp["dc:title"] == "Handouts for lung cancer" and xmp["pdfuaid:part"] == "1"
+        keys = [int(k) for k in doc.Root.StructTreeRoot.ParentTree.Nums[0::2]]
+        assert keys == sorted(set(keys)) and int(doc.Root.StructTreeRoot.ParentTreeNextKey) == keys[-1] + 1
 
 
 def test_header_cells_get_the_scope_their_place_in_the_table_gives(renderer: Renderer, content: Content) -> None:

@@ -28,7 +28,7 @@ from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.index import thumb_path, thumbnail, write_index
 from factsheets.output import disk_error, make_folder, remove, write_atomic
-from factsheets.packets import members_of, packet_hash, packet_title, plan_packets
+from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
 from factsheets import workers
 from factsheets.render import RenderOptions
@@ -106,7 +106,7 @@ def _build_locked(project: Project, content: Content, clinic_dir: Path, options:
             _write_manifest(project.out_dir, entries, planned, list(previous_packets.values()))
             if progress:
                 progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
-        packets = _build_packets(project, content, entries, previous_packets, force, report, renders)
+    packets = _build_packets(project, content, entries, previous_packets, force, report)
     _write_manifest(project.out_dir, entries, planned, packets)
     template_dirs = [clinic_dir / "templates", project.root / "templates"]
     write_index(project.out_dir, template_dirs, [dict(entries[j.path]) for j in planned if j.path in entries],
@@ -150,22 +150,10 @@ def _take(fd: int, path: Path) -> None:
         raise disk_error(path, err) from None
 
 
-@dataclass(frozen=True)
-class PacketJob:
-    """One packet to lay out: its members (sheet, type, body size) as their own PDFs have them."""
-
-    path: str
-    cancer_type: str
-    members: tuple[tuple[str, str | None, float], ...]
-    sheets: tuple[str, ...]  # the members' PDFs, relative to out/
-    input_hash: str
-
-
 def _build_packets(project: Project, content: Content, entries: dict[str, dict], previous: dict[str, dict],
-                   force: bool, report: BuildReport, renders: _Renders) -> list[dict]:
-    """Lay out again each type's packet whose member PDFs changed; keep the others' entries."""
-    done: dict[str, dict] = {}
-    todo: list[PacketJob] = []
+                   force: bool, report: BuildReport) -> list[dict]:
+    """Rebuild each type's packet when its member PDFs changed (a tagged merge: see packets.merge)."""
+    done = []
     for packet in plan_packets(content.corpus, set(content.sheets), entries):
         if packet.missing:  # a packet without one of its sheets must not go out as if complete
             remove(project.out_dir / packet.path)
@@ -174,17 +162,14 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
         digest = packet_hash(packet, entries)
         entry = previous.get(packet.path)
         if force or not entry or entry.get("input_hash") != digest or not (project.out_dir / packet.path).is_file():
-            todo.append(PacketJob(packet.path, packet.cancer_type, tuple(members_of(packet, entries)),
-                                  tuple(path for _, path in packet.members), digest))
-        done[packet.path] = entry or {}
-    for job, outcome in renders.run(_render_packet, todo):
-        if isinstance(outcome, str):
-            report.failed.append((job.path, outcome))
-            done.pop(job.path)
-        else:
-            report.packets.append(job.path)
-            done[job.path] = outcome
-    return list(done.values())
+            pdf = write_packet(project.out_dir, packet)
+            entry = {"path": packet.path, "cancer_type": packet.cancer_type, "input_hash": digest,
+                     "title": f"{CANCER_TYPES[packet.cancer_type].title} packet",
+                     "sheets": [path for _, path in packet.members], "pages": len(packet.members),
+                     "sha256": hashlib.sha256(pdf).hexdigest()}
+            report.packets.append(packet.path)
+        done.append(entry)
+    return done
 
 
 def plan(project: Project, content: Content, look: hashlib._Hash, files: _FileHashes) -> list[Job]:
@@ -241,8 +226,7 @@ def _sha256(path: Path) -> str:
 class _Renders:
     """Render calls in warm worker processes, or here when there are only a few.
 
-    One pool serves the sheets and then the packets, so workers warm up once per build. On
-    leaving (an error included) the pool is shut down before the build lock is released.
+    On leaving (an error included) the pool is shut down before the build lock is released.
     """
 
     def __init__(self, project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str,
@@ -294,7 +278,7 @@ def _render_job(job: Job, options: RenderOptions) -> dict | str:
     target = project.out_dir / job.path
     try:
         filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
-        result = workers.renderer().render(filled, options, workers.layouts())
+        result = workers.renderer().render(filled, options)
     except FactsheetsError as err:
         remove(target)  # never leave an out-of-date PDF standing in for a failed one
         return str(err)
@@ -307,24 +291,6 @@ def _render_job(job: Job, options: RenderOptions) -> dict | str:
         "sha256": hashlib.sha256(result.pdf).hexdigest(), "bytes": len(result.pdf),
         "sources": [{"id": s.id, "url": s.url, "reviewed": s.reviewed} for s in filled.sources],
     }
-
-
-def _render_packet(job: PacketJob, options: RenderOptions) -> dict | str:
-    """Lay out and write one packet as a single tagged PDF; a problem comes back as its message."""
-    project, content = workers.project(), workers.content()
-    target = project.out_dir / job.path
-    try:
-        fills = [select(content.sheet(sheet_id), content.corpus, ctype) for sheet_id, ctype, _ in job.members]
-        pdf = workers.renderer().render_set(fills, options, packet_title(job.cancer_type),
-                                            [size for *_, size in job.members], workers.layouts())
-    except FactsheetsError as err:
-        remove(target)
-        return str(err)
-    write_atomic(target, pdf)
-    thumbnail(target, project.out_dir / thumb_path(job.path))
-    return {"path": job.path, "cancer_type": job.cancer_type, "input_hash": job.input_hash,
-            "title": f"{CANCER_TYPES[job.cancer_type].title} packet", "sheets": list(job.sheets),
-            "pages": len(job.members), "sha256": hashlib.sha256(pdf).hexdigest()}
 
 
 def _read_manifest(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:

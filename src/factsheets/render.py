@@ -6,7 +6,6 @@ configuration and the parsed stylesheets warm, which is most of WeasyPrint's per
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import logging
@@ -47,9 +46,6 @@ class RenderOptions:
     @property
     def max_pages(self) -> int:
         return 2 if self.large_print else 1  # large print may use the back of the page
-
-
-Layouts = dict[tuple[str, str, float | None], Document]  # (sheet, variant, body size) -> laid-out pages
 
 
 @dataclass(frozen=True)
@@ -129,7 +125,7 @@ class Renderer:
                 f":root {{ --accent: {self.clinic.accent_color}; --small: {small}pt; }}"))
         return self._size_css[key]
 
-    def render(self, filled: FilledSheet, options: RenderOptions, layouts: Layouts | None = None) -> Rendered:
+    def render(self, filled: FilledSheet, options: RenderOptions) -> Rendered:
         """Lay out at the largest size that fits the page budget, and write; refuse rather than cut.
 
         The personal box is on every layout at its fixed height, so a sheet that fits in the
@@ -137,39 +133,12 @@ class Renderer:
         at its field, as is any character no installed font can draw.
         """
         document, body_pt, attempts = self.fit(filled, options)
-        if layouts is not None and not options.personal:  # never keep a page with a patient's name on it
-            layouts[(filled.sheet.id, filled.variant, body_pt)] = document
         pdf = self._write(document, [filled], options.personal)
         return Rendered(pdf, len(document.pages), body_pt, attempts, content_version(filled))
 
-    def render_set(self, sheets: list[FilledSheet], options: RenderOptions, title: str,
-                   sizes: list[float | None] | None = None, layouts: Layouts | None = None) -> bytes:
-        """Several sheets as one tagged PDF (a packet, a patient's handouts), a bookmark per sheet.
-
-        Each sheet keeps the type size its own fit chose (or starts at its `sizes` entry, when
-        the build already knows it) and starts a new page. One WeasyPrint document, not merged
-        PDFs: merging drops the structure tree, language and PDF/UA identification. `layouts`
-        (the build's, never the web's) keeps layouts already made, by sheet, variant and size.
-        """
-        kept = layouts if layouts is not None and not options.personal else {}
-        documents = []
-        for filled, size in zip(sheets, sizes or [None] * len(sheets)):
-            key = (filled.sheet.id, filled.variant, size)
-            if key not in kept:
-                kept[key] = self.fit(filled, options, size)[0]
-            documents.append(kept[key])
-        document = documents[0].copy([page for layout in documents for page in layout.pages])
-        document.metadata = copy.copy(document.metadata)  # the first sheet's, retitled for the whole set
-        document.metadata.title = title
-        document.metadata.description = "Patient information sheets: " + "; ".join(f.sheet.title for f in sheets)
-        document.metadata.keywords = [f"{f.sheet.id} ({f.variant})" for f in sheets]
-        return self._write(document, sheets, options.personal)
-
-    def fit(self, filled: FilledSheet, options: RenderOptions,
-            start_pt: float | None = None) -> tuple[Document, float, int]:
+    def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
         """The layout at the largest body size within the page budget: (document, size, attempts)."""
         sizes = LARGE_PRINT_SIZES if options.large_print else STANDARD_SIZES
-        sizes = tuple(s for s in sizes if start_pt is None or s <= start_pt) or sizes[-1:]
         paper = self._paper(options)
         html = self.html(filled, options)
         for attempt, body_pt in enumerate(sizes, start=1):

@@ -31,7 +31,7 @@ from factsheets import workers
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.errors import FactsheetsError
 from factsheets.guard import LOOPBACK_HOSTS, RequestGuard
-from factsheets.packets import CLOSING, OVERVIEW, SITE_SHEETS, packet_sheet_ids
+from factsheets.packets import CLOSING, OVERVIEW, SITE_SHEETS, merge, packet_sheet_ids
 from factsheets.personal import LABELS, LIMITS, Personal, clean
 from factsheets.project import Project, load_content
 from factsheets.render import RenderOptions
@@ -91,7 +91,7 @@ def render_handouts(request: HandoutRequest) -> bytes:
     options = RenderOptions(paper=request.paper, large_print=request.large_print,
                             personal=Personal(request.patient, request.date, request.care_team))
     fills = [select(content.sheet(sheet_id), content.corpus, request.cancer_type) for sheet_id in request.sheets]
-    return workers.renderer().render_set(fills, options, "Patient handouts")
+    return merge([(f.sheet.title, workers.renderer().render(f, options).pdf) for f in fills], "Patient handouts")
 
 
 class RenderPool:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from factsheets.clinic import load_clinic
 from factsheets.project import Content, Project, load_content
-from factsheets.render import Layouts, Renderer
+from factsheets.render import Renderer
 
 _STATE: dict[str, object] = {}
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -42,12 +42,12 @@ def init_worker(project: Project, clinic_dir: Path, key: object = None, quiet: b
     if key is not None and _STATE.get("key") == key:
         return
     _STATE.update(project=project, content=load_content(project), key=key,
-                  renderer=Renderer(project, load_clinic(clinic_dir)), layouts={})
+                  renderer=Renderer(project, load_clinic(clinic_dir)))
 
 
 def set_content(content: Content) -> None:
     """Use freshly loaded content (sheets and sources may change between watch rebuilds)."""
-    _STATE.update(content=content, layouts={})  # layouts of the old content must not reach a packet
+    _STATE["content"] = content
 
 
 def project() -> Project:
@@ -61,10 +61,6 @@ def content() -> Content:
 def renderer() -> Renderer:
     return _STATE["renderer"]  # type: ignore[return-value]
 
-
-def layouts() -> Layouts:
-    """This build's layouts in this process, for packets to reuse (no personal details in them)."""
-    return _STATE["layouts"]  # type: ignore[return-value]
 
 
 def die_with_parent() -> None:
