@@ -17,10 +17,9 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from factsheets import __version__
 from factsheets.cancer_types import CANCER_TYPES
@@ -38,7 +37,6 @@ from factsheets.sheet import Sheet
 MANIFEST = "manifest.json"
 LOCK = ".build.lock"  # in out/; stays after the build, harmless
 SMALL_REBUILD = 2  # this many PDFs or fewer render in this process, without starting workers
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,16 +85,17 @@ def build(project: Project, clinic_dir: Path | None = None, options: RenderOptio
 def _build_locked(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, jobs: int | None,
                   force: bool, progress: Progress | None) -> BuildReport:
     """The build proper: everything that reads or writes out/, run under the build lock."""
-    files = _FileHashes()
-    look = _look_hash(project, clinic_dir, options, files)
+    files = FileHashes()
+    look = look_hash(project, clinic_dir, options, files)
     planned = plan(project, content, look, files)
     manifest, previous_packets = _read_manifest(project.out_dir)
     todo = [j for j in planned if force or not _up_to_date(project.out_dir, j, manifest.get(j.path))]
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: manifest[j.path] for j in planned if j not in todo}
     report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
-    with _Renders(project, content, clinic_dir, options, look.hexdigest(), jobs or os.cpu_count() or 1) as renders:
-        for job, outcome in renders.run(_render_job, todo):
+    outcomes = _run(project, content, clinic_dir, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1)
+    with closing(outcomes):  # on an error below, workers stop now (before the lock is released), not at exit
+        for job, outcome in outcomes:
             if isinstance(outcome, str):
                 report.failed.append((job.name, outcome))
                 entries.pop(job.path, None)
@@ -172,7 +171,7 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
     return done
 
 
-def plan(project: Project, content: Content, look: hashlib._Hash, files: _FileHashes) -> list[Job]:
+def plan(project: Project, content: Content, look: hashlib._Hash, files: FileHashes) -> list[Job]:
     """Every (sheet, variant) with the hash of everything its PDF depends on (`look`: what all share)."""
     jobs = []
     for sheet, ctype in content.variants():
@@ -185,7 +184,7 @@ def plan(project: Project, content: Content, look: hashlib._Hash, files: _FileHa
     return jobs
 
 
-def _look_hash(project: Project, clinic_dir: Path, options: RenderOptions, files: _FileHashes) -> hashlib._Hash:
+def look_hash(project: Project, clinic_dir: Path, options: RenderOptions, files: FileHashes) -> hashlib._Hash:
     """What every sheet shares: package version, options, templates, styles, assets, clinic folder."""
     shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
     for folder in (project.root / "templates", project.root / "styles", project.root / "assets", clinic_dir):
@@ -199,7 +198,7 @@ def _cited_source_ids(sheet: Sheet) -> list[str]:
     return sorted({p.source for s in sheet.sections for p in s.passages if p.source})
 
 
-class _FileHashes:
+class FileHashes:
     """sha256 of each file, read once per build."""
 
     def __init__(self) -> None:
@@ -223,40 +222,29 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-class _Renders:
-    """Render calls in warm worker processes, or here when there are only a few.
+def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str, todo: list[Job],
+         jobs: int) -> Iterator[tuple[Job, dict | str]]:
+    """Render `todo`: in this process for a few jobs, else across warm workers.
 
-    On leaving (an error included) the pool is shut down before the build lock is released.
+    A disk problem raised in a worker stops the build. Closing the generator early (an error in
+    the caller) shuts the pool down, so workers stop before the build lock is released.
     """
-
-    def __init__(self, project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str,
-                 jobs: int) -> None:
-        self.project, self.content, self.clinic_dir, self.options, self.look = project, content, clinic_dir, options, look
-        self.jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> _Renders:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def run(self, render: Callable[[T, RenderOptions], dict | str], items: list[T]) -> Iterator[tuple[T, dict | str]]:
-        """(item, outcome) as each finishes; a disk problem raised in a worker stops the build."""
-        if not items:
-            return
-        if self._pool is None and (self.jobs <= 1 or len(items) <= SMALL_REBUILD):
-            _warm_here(self.project, self.content, self.clinic_dir, self.options, self.look)
-            for item in items:
-                yield item, render(item, self.options)
-            return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=workers.init_worker,
-                                             initargs=(self.project, self.clinic_dir))
-        futures = {self._pool.submit(render, item, self.options): item for item in items}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+    if not todo:
+        return
+    if jobs <= 1 or len(todo) <= SMALL_REBUILD:
+        _warm_here(project, content, clinic_dir, options, look)
+        for job in todo:
+            yield job, _render_job(job, options)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=workers.init_worker,
+                             initargs=(project, clinic_dir)) as pool:
+        futures = {pool.submit(_render_job, job, options): job for job in todo}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str) -> None:

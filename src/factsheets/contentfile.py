@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.errors import FactsheetsError, Problem, display_path
 
 T = TypeVar("T")
 
@@ -71,21 +71,12 @@ def _check_inside(path: Path, folder: Path) -> None:
         if path.resolve().is_relative_to(folder.resolve()):
             return
     except (OSError, RuntimeError):  # a loop of links (Python < 3.13 raises RuntimeError)
-        raise FactsheetsError(Problem(f"{_link_name(path)} is a link that leads back to itself",
+        raise FactsheetsError(Problem(f"{display_path(path)} is a link that leads back to itself",
                                       "delete the link, or point it at a real file.")) from None
     raise FactsheetsError(Problem(
-        f"{_link_name(path)} is a link to a file outside {folder.name}/; factsheets does not follow such links",
+        f"{display_path(path)} is a link to a file outside {folder.name}/; factsheets does not follow such links",
         f"copy the file into {folder.name}/ instead of linking to it.",
     ))
-
-
-def _link_name(path: Path) -> str:
-    """The link's own path (errors.Problem would show where it points), relative to here when possible."""
-    link = path.parent.resolve() / path.name
-    try:
-        return str(link.relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(link)
 
 
 def _regular_size(path: Path) -> int:

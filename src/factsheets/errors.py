@@ -24,7 +24,7 @@ class Problem:
     def __str__(self) -> str:
         where = ""
         if self.file is not None:
-            where = _display(self.file)
+            where = display_path(self.file)
             if self.line is not None:
                 where += f":{self.line}"
                 if self.column is not None:
@@ -45,9 +45,9 @@ class FactsheetsError(Exception):
         return (type(self), (self.problems,))
 
 
-def _display(path: Path) -> str:
-    """Paths relative to the working directory read best in an editor's terminal."""
+def display_path(path: Path) -> str:
+    """Paths relative to the working directory read best in an editor's terminal; a link as itself."""
     try:
-        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))  # a link as itself
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)

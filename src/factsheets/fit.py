@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from factsheets import __version__
-from factsheets.build import Job, _FileHashes, _look_hash, plan
+from factsheets.build import Job, FileHashes, look_hash, plan
 from factsheets.clinic import Paper, load_clinic
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.output import write_atomic
@@ -28,13 +28,14 @@ PAPERS: tuple[Paper, ...] = ("letter", "a4")
 def check_fit(project: Project, clinic_dir: Path | None, content: Content) -> tuple[list[Problem], int]:
     """Problems for variants that do not fit, and how many layouts were needed (the rest were cached)."""
     clinic_dir = project.clinic_dir(clinic_dir)
-    files = _FileHashes()
+    files = FileHashes()
     todo = [(paper, job) for paper in PAPERS
-            for job in plan(project, content, _look_hash(project, clinic_dir, RenderOptions(paper=paper), files), files)]
+            for job in plan(project, content, look_hash(project, clinic_dir, RenderOptions(paper=paper), files), files)]
     cache_path = project.out_dir / CACHE
     cached = _read(cache_path)
-    fits = {key: size for key, size in cached.items() if key in {_key(p, j) for p, j in todo}}
-    missing = [(paper, job) for paper, job in todo if _key(paper, job) not in fits]
+    wanted = {_key(paper, job) for paper, job in todo}
+    fits = {key: size for key, size in cached.items() if key in wanted}
+    missing = [(paper, job) for paper, job in todo if _key(paper, job) not in fits]  # only fits are cached
     problems = _lay_out(project, clinic_dir, content, missing, fits) if missing else []
     if fits != cached:
         write_atomic(cache_path, json.dumps({"factsheets": __version__, "fits": fits}, indent=1).encode())

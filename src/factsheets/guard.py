@@ -77,9 +77,10 @@ class RequestGuard:
             return
         started, answer = time.perf_counter(), _Answer(send)
         path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
+        headers = _headers(scope)
         try:
-            self._check_request(scope)
-            body = await self._read_body(scope, receive)
+            self._check_request(scope, headers)
+            body = await self._read_body(headers, receive)
             await self.app(scope, _replay(body, receive), answer.send)
         except Refused as refused:
             await answer.refuse(refused)
@@ -89,8 +90,7 @@ class RequestGuard:
                 await answer.refuse(Refused(500, "something went wrong making this page; please try again"))
         log.info("%s %s %s %.0fms", scope["method"], path, answer.status, (time.perf_counter() - started) * 1000)
 
-    def _check_request(self, scope: Scope) -> None:
-        headers = _headers(scope)
+    def _check_request(self, scope: Scope, headers: dict[str, str]) -> None:
         host = headers.get("host", "")
         if not _HOST.fullmatch(host) or _bare(host) not in self.allowed_hosts:
             raise Refused(400, "this server is not known by that name; open it at the address `serve` printed")
@@ -101,8 +101,8 @@ class RequestGuard:
         if scope["method"] in UNSAFE_METHODS and not _same_site(headers, host):
             raise Refused(403, "requests from other sites are not accepted")
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        declared = _headers(scope).get("content-length", "")
+    async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
             raise Refused(413, f"request too large: at most {self.max_body // 1024} KB")
         try:

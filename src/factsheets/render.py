@@ -133,7 +133,7 @@ class Renderer:
         at its field, as is any character no installed font can draw.
         """
         document, body_pt, attempts = self.fit(filled, options)
-        pdf = self._write(document, [filled], options.personal)
+        pdf = self._write(document, filled, options.personal)
         return Rendered(pdf, len(document.pages), body_pt, attempts, content_version(filled))
 
     def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
@@ -149,12 +149,12 @@ class Renderer:
                 return document, body_pt, attempt
         raise FactsheetsError(_overflow(filled, options, paper, sizes[-1], document))
 
-    def _write(self, document: Document, sheets: list[FilledSheet], personal: Personal) -> bytes:
+    def _write(self, document: Document, filled: FilledSheet, personal: Personal) -> bytes:
         """PDF/UA-1 bytes, refusing any character drawn as an empty box."""
         with _missing_glyphs() as missing, _refusals_as_problems():  # links and images are fetched here
             pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         if missing:
-            raise FactsheetsError(_glyph_problems(sheets, personal, missing))
+            raise FactsheetsError(_glyph_problems(filled, personal, missing))
         return finish_tags(pdf)
 
     def _layout(self, html: str, paper: Paper, body_pt: float, large: bool) -> Document:
@@ -190,25 +190,19 @@ def _missing_glyphs() -> Iterator[list[str]]:
         logger.removeFilter(take)
 
 
-def _glyph_problems(sheets: list[FilledSheet], personal: Personal, missing: list[str]) -> list[Problem]:
-    """Blame the personal field holding each undrawable character, else the sheet whose text has it."""
+def _glyph_problems(filled: FilledSheet, personal: Personal, missing: list[str]) -> list[Problem]:
+    """Blame the personal field holding each undrawable character, else the sheet."""
     problems = []
     for char in dict.fromkeys(missing):
         name = next((key for key, value in personal.fields().items() if char in value), None)
         if name:
             problems.append(field_problem(name, f"contains a character no installed font can print "
                                                 f"({describe(char)}). Type it again without it."))
-            continue
-        filled = next((f for f in sheets if char in _words(f)), sheets[0])
-        problems.append(Problem(f"sheet '{filled.sheet.id}' has a character no installed font can print "
-                                f"({describe(char)})", "install a font that covers it (scripts/setup.sh "
-                                "installs the Noto fonts), or change the text.", filled.sheet.path))
+        else:
+            problems.append(Problem(f"sheet '{filled.sheet.id}' has a character no installed font can print "
+                                    f"({describe(char)})", "install a font that covers it (scripts/setup.sh "
+                                    "installs the Noto fonts), or change the text.", filled.sheet.path))
     return problems
-
-
-def _words(filled: FilledSheet) -> str:
-    return " ".join([filled.sheet.title, *(s.heading for s in filled.sections),
-                     *(text for s in filled.sections for g in s.groups for text in g.texts)])
 
 
 def _check_personal_lines(document) -> None:

@@ -179,8 +179,8 @@ def create_app(project: Project, clinic_dir: Path | None = None, workers_count: 
         first = exc.errors()[0]
         if first["type"] == "json_invalid":
             return JSONResponse({"error": "the request body is not valid JSON", "field": None}, status_code=400)
-        names = [p for p in first["loc"] if isinstance(p, str) and p != "body"]
-        return JSONResponse({"error": _plain_error(first), "field": names[0] if names else None}, status_code=400)
+        field = next((p for p in first["loc"] if isinstance(p, str) and p != "body"), None)
+        return JSONResponse({"error": first["msg"].removeprefix("Value error, "), "field": field}, status_code=400)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:  # 404, 405, an unreadable body
@@ -282,23 +282,13 @@ def _one(form: dict[str, list[str]], name: str) -> str:
     return form.get(name, [""])[0]
 
 
-def _plain_error(problem: dict) -> str:
-    """The API's words for a field error: the same as the form's for personal fields."""
-    field = next((str(p) for p in problem["loc"] if isinstance(p, str) and p != "body"), "")
-    if field in LABELS and problem["type"] in ("value_error", "string_too_long"):
-        return _plain_form_error({**problem, "loc": (field,)})
-    return problem["msg"].removeprefix("Value error, ")
-
-
 def _plain_form_error(problem: dict) -> str:
     field = str(problem["loc"][0]) if problem["loc"] else ""
     if field == "sheets" and problem["type"] == "too_short":
         return "Please tick at least one sheet to print."
     if field == "sheets":
         return f"Please choose at most {MAX_SHEETS} sheets at a time."
-    label = {**LABELS, "cancer_type": "Cancer type", "paper": "Paper size"}.get(field, field)
     if problem["type"] == "value_error" and field in LABELS:  # our own words already name the field
         return problem["msg"].removeprefix("Value error, ")
-    if problem["type"] == "string_too_long":
-        return f"{label} is too long: at most {LIMITS[field]} characters fit on the sheet."
+    label = {**LABELS, "cancer_type": "Cancer type", "paper": "Paper size"}.get(field, field)
     return f"{label}: {problem['msg'].removeprefix('Value error, ')}."

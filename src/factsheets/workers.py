@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from factsheets.clinic import load_clinic
+from factsheets.privacy import quiet_renderer_logs
 from factsheets.project import Content, Project, load_content
 from factsheets.render import Renderer
 
@@ -36,8 +37,6 @@ def init_worker(project: Project, clinic_dir: Path, key: object = None, quiet: b
     """
     die_with_parent()
     if quiet:
-        from factsheets.privacy import quiet_renderer_logs
-
         quiet_renderer_logs()
     if key is not None and _STATE.get("key") == key:
         return
@@ -60,7 +59,6 @@ def content() -> Content:
 
 def renderer() -> Renderer:
     return _STATE["renderer"]  # type: ignore[return-value]
-
 
 
 def die_with_parent() -> None:
