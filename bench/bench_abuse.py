@@ -29,8 +29,10 @@ def chunked_attack(port: int, sent: list[int]) -> None:
     total = 0
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            sock.sendall(b"POST /api/handouts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                         b"Transfer-Encoding: chunked\r\n\r\n")
+            sock.sendall(
+                b"POST /api/handouts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
             for _ in range(8192):
                 sock.sendall(CHUNK)
                 total += 65536
@@ -81,8 +83,10 @@ def main() -> None:
             thread.start()
         for thread in threads:
             thread.join()
-        print(f"chunked bodies: 4 clients each tried 512 MB; sent before cut off: "
-              f"{', '.join(f'{n / 1024:.0f} KB' for n in sent)} in {time.perf_counter() - started:.2f} s")
+        print(
+            f"chunked bodies: 4 clients each tried 512 MB; sent before cut off: "
+            f"{', '.join(f'{n / 1024:.0f} KB' for n in sent)} in {time.perf_counter() - started:.2f} s"
+        )
         print(f"server peak memory: {before:.0f} MB before, {peak_mb(server.pid):.0f} MB after")
         held = idle_connections(port, 3000, HEADER_SECONDS + 2)
         print(f"idle connections still open {HEADER_SECONDS + 2:g} s after opening 3,000: {held}")

@@ -18,10 +18,8 @@ from pathlib import Path
 from weasyprint import HTML
 
 from factsheets.build import build
-from factsheets.clinic import load_clinic
 from factsheets.project import Project, load_content
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import select
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +52,7 @@ def packet_share(project: Project) -> tuple[float, float]:
     spent = []
     original = building._build_packets
 
-    def timed_packets(*args, **kwargs):  # noqa: ANN002, ANN003  a pass-through for the timer
+    def timed_packets(*args, **kwargs):  # a pass-through for the timer
         started = time.perf_counter()
         try:
             return original(*args, **kwargs)
@@ -72,15 +70,14 @@ def packet_share(project: Project) -> tuple[float, float]:
 def pipeline_vs_plain(project: Project) -> dict[str, float]:
     """Per sheet: our renderer (fit step, PDF/UA) vs a fresh default WeasyPrint call on the same HTML."""
     content = load_content(project)
-    renderer = Renderer(project, load_clinic(None))
-    fills = [select(s, content.corpus, t) for s, t in content.variants()]
+    renderer = Renderer(project)
+    fills = [content.fill(v) for v in content.variants()]
     options = RenderOptions()
     final_html = []
     for filled in fills:
         body = renderer.render(filled, options).body_pt
         css = (project.root / "styles" / "sheet.css").read_text(encoding="utf-8")
-        size = (f"@page {{ size: letter; }} html {{ font-size: {body}pt; }} "
-                f":root {{ --accent: #1d3f6e; --small: 9pt; }}")
+        size = f"@page {{ size: letter; }} html {{ font-size: {body}pt; }} :root {{ --accent: #1d3f6e; --small: 9pt; }}"
         html = renderer.html(filled, options).replace("</head>", f"<style>{css}\n{size}</style></head>")
         final_html.append(html)
     base = str(project.root / "templates") + "/"
@@ -89,10 +86,15 @@ def pipeline_vs_plain(project: Project) -> dict[str, float]:
     return {"ours": statistics.median(ours), "plain": statistics.median(plain)}
 
 
-def watch_latency(project: Project, one_sheet: float) -> float:
+def watch_latency(project: Project) -> float:
     """Seconds from saving an edit to a sheet until its PDF is replaced, with `build --watch` running."""
-    proc = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--watch"],
-                            cwd=project.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--watch"],
+        cwd=project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         pdf = project.out_dir / "general" / "liver.pdf"
         deadline = time.time() + 120
@@ -105,9 +107,12 @@ def watch_latency(project: Project, one_sheet: float) -> float:
             before = pdf.stat().st_mtime_ns
             text = sheet.read_text(encoding="utf-8")
             saved = time.perf_counter()
-            sheet.write_text(text.replace("title: When cancer spreads to the liver",
-                                          f"title: When cancer spreads to the liver {n}")
-                             if n == 0 else text.replace(f"liver {n - 1}", f"liver {n}"), encoding="utf-8")
+            sheet.write_text(
+                text.replace("title: When cancer spreads to the liver", f"title: When cancer spreads to the liver {n}")
+                if n == 0
+                else text.replace(f"liver {n - 1}", f"liver {n}"),
+                encoding="utf-8",
+            )
             while pdf.stat().st_mtime_ns == before and time.perf_counter() - saved < 30:
                 time.sleep(0.005)
             latencies.append(time.perf_counter() - saved)
@@ -121,13 +126,11 @@ def watch_latency(project: Project, one_sheet: float) -> float:
 MEMORY_PROBE = r"""
 import resource, sys
 from pathlib import Path
-from factsheets.clinic import load_clinic
 from factsheets.project import Project, load_content
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import select
 project = Project(Path(sys.argv[1])); content = load_content(project)
-renderer = Renderer(project, load_clinic(None))
-fills = [select(s, content.corpus, t) for s, t in content.variants()]
+renderer = Renderer(project)
+fills = [content.fill(v) for v in content.variants()]
 def rss_mb():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
@@ -143,8 +146,9 @@ print(peak, *samples)
 
 
 def worker_memory(project: Project) -> tuple[float, list[float]]:
-    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(project.root)], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(project.root)], capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), [float(x) for x in out[1:]]
 
 
@@ -152,22 +156,34 @@ def main() -> None:
     project = scratch_project()
     print(f"machine: {os.cpu_count()} cores; {len(load_content(project).variants())} sheet variants")
     builds = full_builds(project)
-    print(f"full build --jobs 1: {builds['jobs1']:.2f} s; --jobs 2: {builds['jobs2']:.2f} s; "
-          f"speed-up {builds['jobs1'] / builds['jobs2']:.2f}x (target >= 1.8x)")
-    print(f"no-change rebuild: {builds['nochange']:.3f} s = {builds['nochange'] / builds['jobs2']:.1%} of a full "
-          f"--jobs 2 build (target < 2%)")
+    print(
+        f"full build --jobs 1: {builds['jobs1']:.2f} s; --jobs 2: {builds['jobs2']:.2f} s; "
+        f"speed-up {builds['jobs1'] / builds['jobs2']:.2f}x (target >= 1.8x)"
+    )
+    print(
+        f"no-change rebuild: {builds['nochange']:.3f} s = {builds['nochange'] / builds['jobs2']:.1%} of a full "
+        f"--jobs 2 build (target < 2%)"
+    )
     packets, whole = packet_share(project)
-    print(f"packets (13, tagged merges): {packets:.2f} s of a {whole:.2f} s full --jobs 2 build ({packets / whole:.0%})")
+    print(
+        f"packets (13, tagged merges): {packets:.2f} s of a {whole:.2f} s full --jobs 2 build ({packets / whole:.0%})"
+    )
     per_sheet = pipeline_vs_plain(project)
-    print(f"per sheet: pipeline {per_sheet['ours'] * 1000:.0f} ms vs plain WeasyPrint {per_sheet['plain'] * 1000:.0f}"
-          f" ms on the same HTML: ratio {per_sheet['ours'] / per_sheet['plain']:.2f} (target <= 0.9)")
-    latency = watch_latency(project, per_sheet["ours"])
-    print(f"watch: edit-to-PDF {latency * 1000:.0f} ms = {latency / per_sheet['ours']:.2f}x one sheet's render "
-          f"(target < 1.5x)")
+    print(
+        f"per sheet: pipeline {per_sheet['ours'] * 1000:.0f} ms vs plain WeasyPrint {per_sheet['plain'] * 1000:.0f}"
+        f" ms on the same HTML: ratio {per_sheet['ours'] / per_sheet['plain']:.2f} (target <= 0.9)"
+    )
+    latency = watch_latency(project)
+    print(
+        f"watch: edit-to-PDF {latency * 1000:.0f} ms = {latency / per_sheet['ours']:.2f}x one sheet's render "
+        f"(target < 1.5x)"
+    )
     peak, samples = worker_memory(project)
-    print(f"worker memory over 500 renders: peak {peak:.0f} MB; RSS every 50 renders: "
-          f"{', '.join(f'{s:.0f}' for s in samples)} MB; growth from render 100 to 500: "
-          f"{samples[-1] - samples[1]:+.1f} MB (target: flat, < 200 MB)")
+    print(
+        f"worker memory over 500 renders: peak {peak:.0f} MB; RSS every 50 renders: "
+        f"{', '.join(f'{s:.0f}' for s in samples)} MB; growth from render 100 to 500: "
+        f"{samples[-1] - samples[1]:+.1f} MB (target: flat, < 200 MB)"
+    )
     shutil.rmtree(project.root)
 
 

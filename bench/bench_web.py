@@ -12,29 +12,33 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-
-from factsheets.clinic import load_clinic
-from factsheets.project import Project, load_content
-from factsheets.packets import merge
-from factsheets.personal import Personal
-from factsheets.render import Renderer, RenderOptions
-from factsheets.select import select
 from serving import ROOT, running_server
 
+from factsheets.cancer_types import find_cancer_type
+from factsheets.packets import merge
+from factsheets.personal import Personal
+from factsheets.project import Project, load_content
+from factsheets.render import Renderer, RenderOptions
+from factsheets.variant import Variant
+
 ONE = {"sheets": ["bone"], "patient": "Bench Patient"}
-FIVE = {"sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone", "liver", "questions"],
-        "cancer_type": "breast", "patient": "Bench Patient"}
+FIVE = {
+    "sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone", "liver", "questions"],
+    "cancer_type": "breast",
+    "patient": "Bench Patient",
+}
 
 
 def direct(body: dict, runs: int = 15) -> float:
     """Median seconds for the library alone: select and render each sheet, merge them with their tags."""
     project = Project(ROOT)
     content = load_content(project)
-    renderer = Renderer(project, load_clinic(None))
+    renderer = Renderer(project)
     options = RenderOptions(personal=Personal(body["patient"]))
+    ctype = find_cancer_type(body.get("cancer_type"))
 
     def once() -> None:
-        fills = [select(content.sheet(s), content.corpus, body.get("cancer_type")) for s in body["sheets"]]
+        fills = [content.fill(Variant(s, ctype)) for s in body["sheets"]]
         merge([(f.sheet.title, renderer.render(f, options).pdf) for f in fills], "bench")
 
     once()
@@ -74,8 +78,10 @@ def main() -> None:
             for clients in (1, 4):
                 times = latencies(url, body, clients, 20 if clients == 1 else 8)
                 median = statistics.median(times)
-                print(f"{name}, {clients} client(s): median {median * 1000:.0f} ms ({median / base:.2f}x direct "
-                      f"{base * 1000:.0f} ms), p95 {p95(times) * 1000:.0f} ms ({p95(times) / base:.2f}x)")
+                print(
+                    f"{name}, {clients} client(s): median {median * 1000:.0f} ms ({median / base:.2f}x direct "
+                    f"{base * 1000:.0f} ms), p95 {p95(times) * 1000:.0f} ms ({p95(times) / base:.2f}x)"
+                )
 
 
 if __name__ == "__main__":

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
+from helpers import CLI_COMMAND, OVERFLOW_SHEET, cli, make_read_only, reader, run_cli, scratch_copy, tmpfs, ua_problems
 
 from factsheets.build import build
 from factsheets.project import Project, load_content
-
-from conftest import run_cli
-from pdf_tools import reader, ua_problems
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One full parallel build shared by the tests that only read it."""
-    from conftest import PROJECT_DIRS, ROOT
-    import shutil
-
-    root = tmp_path_factory.mktemp("project")
-    for name in PROJECT_DIRS:
-        shutil.copytree(ROOT / name, root / name)
+    root = scratch_copy(tmp_path_factory.mktemp("project"))
     report = build(Project(root), jobs=2)
-    assert not report.failed and len(report.built) == 27
+    assert not report.failed
+    assert len(report.built) == 27
     return root
 
 
@@ -36,31 +31,41 @@ def _manifest(root: Path) -> list[dict]:
 
 def test_full_build_writes_every_variant_listed_with_matching_checksums(built: Path) -> None:
     content = load_content(Project(built))
-    expected = {f"{t or 'general'}/{s.id}.pdf" for s, t in content.variants()}
-    on_disk = {p.relative_to(built / "out").as_posix() for p in (built / "out").glob("*/*.pdf")
-               if p.parent.name != "packets"}
+    expected = {v.path for v in content.variants()}
+    on_disk = {
+        p.relative_to(built / "out").as_posix() for p in (built / "out").glob("*/*.pdf") if p.parent.name != "packets"
+    }
     entries = _manifest(built)
     assert on_disk == expected == {e["path"] for e in entries}
     for entry in entries:
         pdf = (built / "out" / entry["path"]).read_bytes()
         assert hashlib.sha256(pdf).hexdigest() == entry["sha256"]
         assert len(reader(pdf).pages) == entry["pages"] == 1
-        assert entry["sources"] and all(s["url"].startswith("https://") for s in entry["sources"])
-        assert 11 <= entry["body_pt"] <= 13 and len(entry["input_hash"]) == 16
+        assert entry["sources"]
+        assert all(s["url"].startswith("https://") for s in entry["sources"])
+        assert 11 <= entry["body_pt"] <= 13
+        assert len(entry["input_hash"]) == 16
     assert {"general/bone.pdf", "breast/where-it-spreads.pdf", "prostate/tests-for-metastasis.pdf"} <= on_disk
 
 
 def test_second_build_rebuilds_nothing(built: Path) -> None:
     report = build(Project(built), jobs=2)
-    assert report.built == [] and len(report.unchanged) == 27 and not report.failed
+    assert report.built == []
+    assert len(report.unchanged) == 27
+    assert not report.failed
 
 
 def test_editing_one_source_rebuilds_exactly_the_sheets_that_cite_it(built: Path) -> None:
     source = built / "sources" / "acs-when-cancer-spreads.md"
     source.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     content = load_content(Project(built))
-    citing = {f"{s.id}/{t or 'general'}" for s, t in content.variants()
-              if any(p.source == "acs-when-cancer-spreads" for sec in s.sections for p in sec.passages)}
+    citing = {
+        v.key
+        for v in content.variants()
+        if any(
+            p.source == "acs-when-cancer-spreads" for sec in content.sheet(v.sheet_id).sections for p in sec.passages
+        )
+    }
     report = build(Project(built), jobs=1)
     assert sorted(report.built) == sorted(citing) == ["questions/general"]
 
@@ -76,17 +81,17 @@ def test_removed_sheet_pdf_is_cleaned_out(built: Path) -> None:
     stale.write_bytes(b"%PDF old")
     (built / "out" / "general" / ".bone.pdf.abc.part").write_bytes(b"half")
     report = build(Project(built), jobs=1)
-    assert report.removed == ["general/removed-sheet.pdf"] and not stale.exists()
+    assert report.removed == ["general/removed-sheet.pdf"]
+    assert not stale.exists()
     assert not list((built / "out").glob("**/*.part"))
 
 
 def test_failing_sheet_leaves_the_rest_built_and_exits_1(scratch: Path) -> None:
-    from test_render import OVERFLOW_SHEET
-
     (scratch / "sheets" / "too-long.yaml").write_text(OVERFLOW_SHEET, encoding="utf-8")
-    result = run_cli("build", "--jobs", "2", cwd=scratch)
+    result = cli("build", "--jobs", "2", cwd=scratch)
     assert result.code == 1
-    assert "FAILED too-long/general: " in result.err and "does not fit on 1 page(s)" in result.err
+    assert "FAILED too-long/general: " in result.err
+    assert "does not fit on 1 page(s)" in result.err
     assert "Built 27, unchanged 0, failed 1" in result.out
     assert not (scratch / "out" / "general" / "too-long.pdf").exists()
     assert (scratch / "out" / "general" / "bone.pdf").exists()
@@ -95,10 +100,8 @@ def test_failing_sheet_leaves_the_rest_built_and_exits_1(scratch: Path) -> None:
 
 
 def test_packet_missing_a_failed_sheet_is_not_made(scratch: Path) -> None:
-    from test_render import OVERFLOW_SHEET
-
     (scratch / "sheets" / "brain.yaml").write_text(OVERFLOW_SHEET.replace("too-long", "brain"), encoding="utf-8")
-    result = run_cli("build", "--jobs", "2", cwd=scratch)
+    result = cli("build", "--jobs", "2", cwd=scratch)
     assert result.code == 1
     assert "FAILED packets/breast.pdf: not made: sheet(s) brain failed" in result.err
     assert not (scratch / "out" / "packets" / "breast.pdf").exists()  # breast cancer spreads to the brain
@@ -108,13 +111,14 @@ def test_packet_missing_a_failed_sheet_is_not_made(scratch: Path) -> None:
 
 def test_broken_sheet_stops_the_build_before_anything_is_written(scratch: Path) -> None:
     (scratch / "sheets" / "bad.yaml").write_text("id: bad\ntitle: [\n", encoding="utf-8")
-    result = run_cli("build", cwd=scratch)
-    assert result.code == 1 and result.err.startswith("error: sheets/bad.yaml:")
+    result = cli("build", cwd=scratch)
+    assert result.code == 1
+    assert result.err.startswith("error: sheets/bad.yaml:")
     assert not (scratch / "out").exists()
 
 
 def test_plain_progress_lines_when_not_a_terminal(scratch: Path) -> None:
-    result = run_cli("build", "--jobs", "1", cwd=scratch)
+    result = cli("build", "--jobs", "1", cwd=scratch)
     assert result.code == 0
     assert "built    bone/general" in result.out.splitlines()
 
@@ -122,15 +126,26 @@ def test_plain_progress_lines_when_not_a_terminal(scratch: Path) -> None:
 def test_packets_hold_the_right_sheets_in_order_with_bookmarks(built: Path) -> None:
     from factsheets.cancer_types import CANCER_TYPES
 
-    for ctype, sites in [("breast", ["bone", "brain", "liver", "lungs"]), ("colon", ["liver", "lungs"]),
-                         ("prostate", ["bone", "liver", "lungs"])]:
+    for ctype, sites in [
+        ("breast", ["bone", "brain", "liver", "lungs"]),
+        ("colon", ["liver", "lungs"]),
+        ("prostate", ["bone", "liver", "lungs"]),
+    ]:
         packet = reader((built / "out" / "packets" / f"{ctype}.pdf").read_bytes())
         top = [item.title for item in packet.outline if not isinstance(item, list)]
-        titles = {s: t for s, t in [("bone", "When cancer spreads to the bone"), ("brain", "When cancer spreads to "
-                  "the brain"), ("liver", "When cancer spreads to the liver"), ("lungs", "When cancer spreads to the "
-                  "lungs")]}
-        assert top == ["What is metastatic cancer?", "How cancer spreads", "Where cancer spreads",
-                       *[titles[s] for s in sites], "Questions to ask your care team"]
+        titles = {
+            "bone": "When cancer spreads to the bone",
+            "brain": "When cancer spreads to the brain",
+            "liver": "When cancer spreads to the liver",
+            "lungs": "When cancer spreads to the lungs",
+        }
+        assert top == [
+            "What is metastatic cancer?",
+            "How cancer spreads",
+            "Where cancer spreads",
+            *[titles[s] for s in sites],
+            "Questions to ask your care team",
+        ]
         assert len(packet.pages) == len(top)
         pdf = (built / "out" / "packets" / f"{ctype}.pdf").read_bytes()
         assert ua_problems(pdf, sheets=len(top)) == []  # one tagged document, not merged pages
@@ -154,16 +169,17 @@ def test_index_lists_every_sheet_and_packet_with_thumbnails(built: Path) -> None
     for packet in manifest["packets"]:
         assert f'href="{packet["path"]}"' in html
     thumbs = list((built / "out" / "thumbs").glob("*.png"))
-    assert len(thumbs) == 27 + 13 and all(t.read_bytes().startswith(b"\x89PNG") for t in thumbs)
+    assert len(thumbs) == 27 + 13
+    assert all(t.read_bytes().startswith(b"\x89PNG") for t in thumbs)
 
 
 def test_killed_build_leaves_out_consistent_and_the_next_build_finishes(scratch: Path) -> None:
     import signal
     import subprocess
-    import sys
 
-    proc = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--jobs", "2"],
-                            cwd=scratch, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [*CLI_COMMAND, "build", "--jobs", "2"], cwd=scratch, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("built") and sum(1 for _ in (scratch / "out").glob("*/*.pdf")) >= 3:
@@ -173,60 +189,81 @@ def test_killed_build_leaves_out_consistent_and_the_next_build_finishes(scratch:
     for entry in _manifest(scratch):  # whatever the manifest lists is exactly what is on disk
         assert hashlib.sha256((scratch / "out" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
     report = build(Project(scratch), jobs=2)
-    assert not report.failed and len(report.built) + len(report.unchanged) == 27 and report.built
-    assert len(_manifest(scratch)) == 27 and not list(scratch.glob("out/**/*.part"))
+    assert not report.failed
+    assert len(report.built) + len(report.unchanged) == 27
+    assert report.built
+    assert len(_manifest(scratch)) == 27
+    assert not list(scratch.glob("out/**/*.part"))
     for pdf in (scratch / "out").glob("*/*.pdf"):
-        assert len(reader(pdf.read_bytes()).pages) == (1 if pdf.parent.name != "packets" else len(
-            next(p for p in json.loads((scratch / "out" / "manifest.json").read_text())["packets"]
-                 if p["path"] == f"packets/{pdf.name}")["sheets"]))
+        assert len(reader(pdf.read_bytes()).pages) == (
+            1
+            if pdf.parent.name != "packets"
+            else len(
+                next(
+                    p
+                    for p in json.loads((scratch / "out" / "manifest.json").read_text())["packets"]
+                    if p["path"] == f"packets/{pdf.name}"
+                )["sheets"]
+            )
+        )
 
 
 def test_editing_a_sheet_in_no_packet_rewrites_no_packet(built: Path) -> None:
     sheet = built / "sheets" / "tests-for-metastasis.yaml"
     sheet.write_text(sheet.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     report = build(Project(built), jobs=2)
-    assert sorted(report.built) == ["tests-for-metastasis/colon", "tests-for-metastasis/general",
-                                    "tests-for-metastasis/ovary", "tests-for-metastasis/prostate"]
+    assert sorted(report.built) == [
+        "tests-for-metastasis/colon",
+        "tests-for-metastasis/general",
+        "tests-for-metastasis/ovary",
+        "tests-for-metastasis/prostate",
+    ]
     assert report.packets == []
     assert len(json.loads((built / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]) == 13
 
 
 def test_a_second_build_in_the_same_folder_stops_with_a_clear_message(scratch: Path) -> None:
     import subprocess
-    import sys
     import time
 
-    first = subprocess.Popen([sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--jobs", "2",
-                              "--force"], cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [*CLI_COMMAND, "build", "--jobs", "2", "--force"],
+        cwd=scratch,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lock, deadline = scratch / "out" / ".build.lock", time.monotonic() + 120
         while not (lock.exists() and lock.read_text() == str(first.pid)) and first.poll() is None:
             assert time.monotonic() < deadline, "the first build never took the lock"
             time.sleep(0.05)
-        second = run_cli("build", "--jobs", "1", cwd=scratch)
+        second = run_cli("build", "--jobs", "1", cwd=scratch)  # a real second process, as in a second terminal
         out, err = first.communicate(timeout=300)
     finally:
         first.kill()
-    assert second.code == 1 and "Traceback" not in second.err
-    assert f"error: another build is running in this folder (pid {first.pid}) Fix: wait for it to finish or stop " \
-           "it, then run again." in second.err
+    assert second.code == 1
+    assert "Traceback" not in second.err
+    assert (
+        f"error: another build is running in this folder (pid {first.pid}) Fix: wait for it to finish or stop "
+        "it, then run again." in second.err
+    )
     assert first.returncode == 0, err
-    assert "Built 27, unchanged 0, failed 0" in out and len(_manifest(scratch)) == 27
+    assert "Built 27, unchanged 0, failed 0" in out
+    assert len(_manifest(scratch)) == 27
 
 
 def test_the_lock_is_released_after_a_failed_build(scratch: Path) -> None:
     from factsheets.build import build_lock
 
-    with pytest.raises(RuntimeError):
-        with build_lock(scratch / "out"):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), build_lock(scratch / "out"):
+        raise RuntimeError("boom")
     with build_lock(scratch / "out"):  # would raise 'another build is running' if it were still held
         pass
 
 
 def test_read_only_out_stops_the_build_with_a_plain_error_and_changes_nothing(scratch: Path) -> None:
     from factsheets.errors import FactsheetsError
-    from test_output import make_read_only, tmpfs
 
     with tmpfs(scratch / "out") as out:
         (out / "general").mkdir()
@@ -235,20 +272,26 @@ def test_read_only_out_stops_the_build_with_a_plain_error_and_changes_nothing(sc
         make_read_only(out)
         with pytest.raises(FactsheetsError) as err:
             build(Project(scratch), jobs=2)
-        assert str(err.value).endswith(".build.lock: the disk is read-only; nothing was written. Fix: write to a "
-                                       "folder on a writable disk, or make this one writable.")
+        assert str(err.value).endswith(
+            ".build.lock: the disk is read-only; nothing was written. Fix: write to a "
+            "folder on a writable disk, or make this one writable."
+        )
         assert sorted(p.name for p in out.rglob("*")) == [".bone.pdf.x.part", "bone.pdf", "general"]
 
 
 def test_full_disk_stops_the_build_with_a_plain_error_and_no_half_files(scratch: Path) -> None:
     from factsheets.errors import FactsheetsError
-    from test_output import tmpfs
 
     with tmpfs(scratch / "out", size="96k") as out:
-        with pytest.raises(FactsheetsError, match="the disk is full; nothing was written. Fix: free some space"):
+        with pytest.raises(
+            FactsheetsError, match=re.escape("the disk is full; nothing was written. Fix: free some space")
+        ):
             build(Project(scratch), jobs=2)
         assert not list(out.rglob("*.part"))
-        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8")) if (out / "manifest.json").exists() \
+        manifest = (
+            json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+            if (out / "manifest.json").exists()
             else {"sheets": []}
+        )
         for entry in manifest["sheets"]:  # whatever the manifest lists is whole, on disk
             assert hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]

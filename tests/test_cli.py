@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import typer
+from helpers import cli
 
 from factsheets.cli import app
 
-from conftest import run_cli
-
 
 def test_check_passes_on_the_shipped_project() -> None:
-    result = run_cli("check")
+    result = cli("check")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[-1].startswith("OK: ") and "5 sources" in lines[-1]
+    assert lines[-1].startswith("OK: ")
+    assert "5 sources" in lines[-1]
     where = next(line for line in lines if line.startswith("where-it-spreads"))
     assert "14 variant(s)" in where
 
@@ -24,9 +24,12 @@ def test_every_command_has_help_with_an_example() -> None:
     commands = group.commands  # type: ignore[attr-defined]
     assert len(commands) >= 4
     for name, command in commands.items():
-        assert command.help and "Example: factsheets " + name in command.help, name
+        assert command.help, name
+        assert "Example: factsheets " + name in command.help, name
 
 
 def test_usage_error_exits_2_without_traceback() -> None:
-    result = run_cli("show")
-    assert result.code == 2 and "Missing argument" in result.err and "Traceback" not in result.err
+    result = cli("show")
+    assert result.code == 2
+    assert "Missing argument" in result.err
+    assert "Traceback" not in result.err

@@ -30,7 +30,8 @@ def test_utf16_is_named_with_or_without_bom(tmp_path: Path, encoding: str) -> No
     path.write_text("id: x\ntitle: A sheet\n", encoding=encoding)
     problem = _problem(path)
     assert problem.message == "file is not UTF-8 text (it is UTF-16)"
-    assert problem.file == path and "UTF-8" in problem.fix
+    assert problem.file == path
+    assert "UTF-8" in problem.fix
 
 
 def test_nul_byte_is_located(tmp_path: Path) -> None:
@@ -51,7 +52,11 @@ def test_latin1_byte_is_located(tmp_path: Path) -> None:
     path = tmp_path / "x.md"
     path.write_bytes("title: caf\u00e9\n".encode("latin-1"))
     problem = _problem(path)
-    assert (problem.message, problem.line, problem.column) == ("file is not UTF-8 text (byte 0xE9 is not valid UTF-8)", 1, 11)
+    assert (problem.message, problem.line, problem.column) == (
+        "file is not UTF-8 text (byte 0xE9 is not valid UTF-8)",
+        1,
+        11,
+    )
 
 
 def test_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
@@ -77,7 +82,8 @@ def test_link_out_of_the_folder_is_refused_without_echoing_the_target(tmp_path: 
     link.symlink_to(secret)
     problem = _problem(link)
     assert "evil.yaml is a link to a file outside sheets/" in problem.message
-    assert "SECRET" not in str(problem) and "shadow" not in str(problem)
+    assert "SECRET" not in str(problem)
+    assert "shadow" not in str(problem)
 
 
 def test_link_within_the_folder_is_followed(tmp_path: Path) -> None:

@@ -7,12 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import DATA, ROOT, SEEDS, cli
 
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.corpus import load_corpus, load_document
 from factsheets.errors import FactsheetsError
-
-from conftest import ROOT, SEEDS, run_cli
 
 
 def _words(text: str) -> str:
@@ -27,10 +26,12 @@ def test_all_five_sources_load_with_required_facts() -> None:
     for doc in corpus.documents.values():
         assert doc.meta.url.startswith("https://")
         assert doc.meta.license in ("public-domain", "copyrighted")
-        assert doc.sections and any(s.blocks for s in doc.sections)
+        assert doc.sections
+        assert any(s.blocks for s in doc.sections)
     nci = corpus["nci-metastatic-cancer"]
     assert nci.meta.license == "public-domain"
-    assert nci.meta.reviewed == "2025-12-30" and nci.meta.review_every == "3 months"
+    assert nci.meta.reviewed == "2025-12-30"
+    assert nci.meta.review_every == "3 months"
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the raw captures in ../shared/seeds are not beside this clone")
@@ -53,8 +54,16 @@ def test_every_block_is_the_publishers_words_verbatim() -> None:
 
 def test_page_furniture_left_out() -> None:
     text = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "sources").glob("*.md"))
-    for furniture in ("Back to top", "800-525-2225", "Dear Julie", "Advertising on our site", "](/",
-                      "![", "Leave a Reply", "Cancer Answer Line"):
+    for furniture in (
+        "Back to top",
+        "800-525-2225",
+        "Dear Julie",
+        "Advertising on our site",
+        "](/",
+        "![",
+        "Leave a Reply",
+        "Cancer Answer Line",
+    ):
         assert furniture not in text
 
 
@@ -67,7 +76,10 @@ def test_nci_table_rows_are_exactly_the_known_cancer_types() -> None:
 
 def test_blocks_remember_their_source_line() -> None:
     doc = load_document(ROOT / "sources" / "nci-metastatic-cancer.md")
-    lines = [" ".join(line.split()) for line in (ROOT / "sources" / "nci-metastatic-cancer.md").read_text(encoding="utf-8").splitlines()]
+    lines = [
+        " ".join(line.split())
+        for line in (ROOT / "sources" / "nci-metastatic-cancer.md").read_text(encoding="utf-8").splitlines()
+    ]
     for section in doc.sections:
         for block in section.blocks:
             assert (block.cells[0] if block.cells else block.text[:30]) in lines[block.line - 1]
@@ -80,13 +92,13 @@ def test_ambiguous_heading_found_by_path() -> None:
     assert "radiation therapy" in treat.blocks[0].text
 
 
-@pytest.mark.parametrize("case", sorted(p.stem for p in (Path(__file__).parent / "data" / "bad_sources").glob("*.md")))
+@pytest.mark.parametrize("case", sorted(p.stem for p in (DATA / "bad_sources").glob("*.md")))
 def test_bad_source_gets_its_message(case: str, tmp_path: Path) -> None:
-    data = Path(__file__).parent / "data" / "bad_sources"
+    data = DATA / "bad_sources"
     shutil.copytree(ROOT / "sources", tmp_path / "sources")
     shutil.copytree(ROOT / "sheets", tmp_path / "sheets")
     shutil.copy(data / f"{case}.md", tmp_path / "sources" / f"{case}.md")
-    result = run_cli("check", cwd=tmp_path)
+    result = cli("check", cwd=tmp_path)
     expected = (data / f"{case}.expected").read_text(encoding="utf-8").strip().splitlines()
     assert result.code == 1
     assert result.err.strip().splitlines() == expected
@@ -131,8 +143,11 @@ def test_link_to_a_file_outside_sources_is_refused_without_echoing_it(tmp_path: 
 def test_review_date_must_exist(tmp_path: Path) -> None:
     """'2025-13' has the shape of a month, but used to crash `check` when the review was due."""
     path = tmp_path / "x.md"
-    path.write_text("---\nid: x\ntitle: X\npublisher: P\nurl: https://x.org\nlicense: copyrighted\n"
-                    "reviewed: '2025-13'\n---\n# X\n\nText.\n", encoding="utf-8")
+    path.write_text(
+        "---\nid: x\ntitle: X\npublisher: P\nurl: https://x.org\nlicense: copyrighted\n"
+        "reviewed: '2025-13'\n---\n# X\n\nText.\n",
+        encoding="utf-8",
+    )
     with pytest.raises(FactsheetsError) as err:
         load_document(path)
     (problem,) = err.value.problems
@@ -142,7 +157,10 @@ def test_review_date_must_exist(tmp_path: Path) -> None:
 def test_long_table_is_numbered_in_linear_time(tmp_path: Path) -> None:
     """Each row used to recount the rows before it: 160,000 rows (1 MB) took 8 minutes."""
     path = tmp_path / "x.md"
-    path.write_text("---\nid: x\ntitle: X\npublisher: P\nurl: https://x.org\nlicense: copyrighted\nreviewed: null\n"
-                    "---\n# X\n\n| a | b |\n|---|---|\n" + "| x | y |\n" * 10_000, encoding="utf-8")
+    path.write_text(
+        "---\nid: x\ntitle: X\npublisher: P\nurl: https://x.org\nlicense: copyrighted\nreviewed: null\n"
+        "---\n# X\n\n| a | b |\n|---|---|\n" + "| x | y |\n" * 10_000,
+        encoding="utf-8",
+    )
     (section,) = load_document(path).sections
     assert [b.position for b in section.blocks] == list(range(1, 10_001))

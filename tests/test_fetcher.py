@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.project import Content, Project
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import select
-
-from conftest import ROOT
+from factsheets.variant import Variant
 
 
 def _clinic_with_template(tmp_path: Path, extra: str) -> Path:
@@ -24,14 +22,17 @@ def _clinic_with_template(tmp_path: Path, extra: str) -> Path:
     return tmp_path / "clinic"
 
 
-@pytest.mark.parametrize(("markup", "reason"), [
-    ('<link rel="attachment" href="file:///etc/hostname">', "outside the project"),
-    ('<img src="https://example.org/tracker.png" alt="">', "network access is not allowed"),
-    ('<img src="file:///nonexistent/pic.png" alt="">', "outside the project"),
-])
+@pytest.mark.parametrize(
+    ("markup", "reason"),
+    [
+        ('<link rel="attachment" href="file:///etc/hostname">', "outside the project"),
+        ('<img src="https://example.org/tracker.png" alt="">', "network access is not allowed"),
+        ('<img src="file:///nonexistent/pic.png" alt="">', "outside the project"),
+    ],
+)
 def test_stray_resources_stop_the_render(tmp_path: Path, content: Content, markup: str, reason: str) -> None:
-    renderer = Renderer(Project(ROOT), load_clinic(_clinic_with_template(tmp_path, markup)))
-    filled = select(content.sheet("liver"), content.corpus, None)
+    renderer = Renderer(Project(ROOT, _clinic_with_template(tmp_path, markup)))
+    filled = content.fill(Variant("liver"))
     with pytest.raises(FactsheetsError, match=reason):
         renderer.render(filled, RenderOptions())
 
@@ -40,7 +41,8 @@ def test_allowed_file_is_served_and_missing_one_refused(tmp_path: Path) -> None:
     (tmp_path / "a.css").write_text("p{}", encoding="utf-8")
     fetcher = ProjectFetcher([tmp_path])
     response = fetcher.fetch((tmp_path / "a.css").as_uri())
-    assert response.read() == b"p{}" and response.content_type == "text/css"
+    assert response.read() == b"p{}"
+    assert response.content_type == "text/css"
     with pytest.raises(ResourceRefused, match="file not found"):
         fetcher.fetch((tmp_path / "b.css").as_uri())
     with pytest.raises(ResourceRefused, match="outside"):

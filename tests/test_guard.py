@@ -7,12 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from helpers import ROOT
 
 from factsheets.guard import MAX_BODY_BYTES, RequestGuard
 from factsheets.project import Project
 from factsheets.web import create_app
-
-from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -26,46 +25,56 @@ def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["cache-control"] == "no-store"
         csp = response.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
     page = client.get("/").text
-    assert "<style>" not in page and "<script>" not in page  # the policy allows no inline code, and there is none
+    assert "<style>" not in page
+    assert "<script>" not in page  # the policy allows no inline code, and there is none
 
 
 def test_an_unknown_host_name_is_refused(client: TestClient) -> None:
     response = client.get("/", headers={"host": "attacker.example"})  # DNS rebinding: a name pointed at us
-    assert response.status_code == 400 and "not known by that name" in response.json()["error"]
+    assert response.status_code == 400
+    assert "not known by that name" in response.json()["error"]
     assert client.get("/", headers={"host": "127.0.0.1:8000"}).status_code == 200
 
 
-@pytest.mark.parametrize(("headers", "status"), [
-    ({"origin": "https://attacker.example"}, 403),
-    ({"origin": "null"}, 403),
-    ({"origin": "null", "sec-fetch-site": "same-origin"}, 400),  # the browser vouches for it
-    ({"sec-fetch-site": "cross-site"}, 403),
-    ({"sec-fetch-site": "same-site"}, 403),  # another port or subdomain is another site's page
-    ({"origin": "http://localhost"}, 400),  # this server: reaches the app, which refuses the unknown sheet
-    ({"origin": "http://localhost:9999"}, 403),  # another port on this machine is another site
-    ({"origin": "https://attacker.example", "sec-fetch-site": "same-origin"}, 403),
-    ({"origin": "http://localhost", "sec-fetch-site": "cross-site"}, 403),
-    ({"origin": "http://[::1"}, 403),  # unparseable: not trusted, not a crash
-    ({}, 400),  # no Origin: a script or an EHR, not a browser page
-])
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"origin": "https://attacker.example"}, 403),
+        ({"origin": "null"}, 403),
+        ({"origin": "null", "sec-fetch-site": "same-origin"}, 400),  # the browser vouches for it
+        ({"sec-fetch-site": "cross-site"}, 403),
+        ({"sec-fetch-site": "same-site"}, 403),  # another port or subdomain is another site's page
+        ({"origin": "http://localhost"}, 400),  # this server: reaches the app, which refuses the unknown sheet
+        ({"origin": "http://localhost:9999"}, 403),  # another port on this machine is another site
+        ({"origin": "https://attacker.example", "sec-fetch-site": "same-origin"}, 403),
+        ({"origin": "http://localhost", "sec-fetch-site": "cross-site"}, 403),
+        ({"origin": "http://[::1"}, 403),  # unparseable: not trusted, not a crash
+        ({}, 400),  # no Origin: a script or an EHR, not a browser page
+    ],
+)
 def test_posts_from_another_site_are_refused(client: TestClient, headers: dict, status: int) -> None:
     for path, body in (("/api/handouts", {"json": {"sheets": ["nope"]}}), ("/", {"data": {"sheets": ["nope"]}})):
         response = client.post(path, headers=headers, **body)
         assert response.status_code == status, (path, response.text)
 
 
-@pytest.mark.parametrize("host", ["attacker.example", "127.0.0.1:80@evil.com", "[127.0.0.1]evil.com",
-                                  "[localhost].evil.com:80", ""])
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "127.0.0.1:80@evil.com", "[127.0.0.1]evil.com", "[localhost].evil.com:80", ""]
+)
 def test_host_names_are_matched_strictly(client: TestClient, host: str) -> None:
     assert client.get("/", headers={"host": host}).status_code == 400
 
 
 def test_smuggling_shapes_and_huge_headers_are_refused_and_the_connection_closed(client: TestClient) -> None:
-    both = client.post("/api/handouts", content=b"0\r\n\r\n", headers={"transfer-encoding": "chunked",
-                                                                       "content-length": "5"})
-    assert both.status_code == 400 and both.headers["connection"] == "close"
+    both = client.post(
+        "/api/handouts", content=b"0\r\n\r\n", headers={"transfer-encoding": "chunked", "content-length": "5"}
+    )
+    assert both.status_code == 400
+    assert both.headers["connection"] == "close"
     big = client.get("/", headers={f"x-filler-{n}": "y" * 1000 for n in range(20)})
     assert big.status_code == 431
 
@@ -76,24 +85,38 @@ def test_only_known_paths_are_logged(client: TestClient, caplog: pytest.LogCaptu
         client.get("/Ann%20L%C3%A9e")
         client.get("/form.css")
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "factsheets.web")
-    assert "GET (other path) 404" in ours and "GET /form.css 200" in ours
-    assert "04:00:00" not in ours and "Ann" not in ours
+    assert "GET (other path) 404" in ours
+    assert "GET /form.css 200" in ours
+    assert "04:00:00" not in ours
+    assert "Ann" not in ours
 
 
 def test_api_errors_all_have_the_same_shape(client: TestClient) -> None:
-    for response in (client.put("/api/handouts"), client.get("/nope"),
-                     client.post("/api/handouts", content=b'{"sheets": ["\xff"]}', headers={"content-type": "application/json"}),
-                     client.post("/api/handouts", content=b'{"sheets": ["\\ud800"]}',  # a lone surrogate, escaped
-                                 headers={"content-type": "application/json"})):
-        assert set(response.json()) == {"error", "field"} and 400 <= response.status_code < 500, response.text
+    for response in (
+        client.put("/api/handouts"),
+        client.get("/nope"),
+        client.post("/api/handouts", content=b'{"sheets": ["\xff"]}', headers={"content-type": "application/json"}),
+        client.post(
+            "/api/handouts",
+            content=b'{"sheets": ["\\ud800"]}',  # a lone surrogate, escaped
+            headers={"content-type": "application/json"},
+        ),
+    ):
+        assert set(response.json()) == {"error", "field"}, response.text
+        assert 400 <= response.status_code < 500, response.text
 
 
 def test_the_form_reads_only_utf8_and_refuses_the_rest_in_plain_words(client: TestClient) -> None:
-    raw = client.post("/", content="sheets=bone&patient=José".encode("latin-1"),
-                      headers={"content-type": "application/x-www-form-urlencoded"})
-    assert raw.status_code == 400 and "not sent as UTF-8" in raw.text
+    raw = client.post(
+        "/",
+        content="sheets=bone&patient=José".encode("latin-1"),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert raw.status_code == 400
+    assert "not sent as UTF-8" in raw.text
     multipart = client.post("/", files={"patient": ("x.txt", b"Ann")}, data={"sheets": "bone"})
-    assert multipart.status_code == 400 and "not sent by this page" in multipart.text
+    assert multipart.status_code == 400
+    assert "not sent by this page" in multipart.text
 
 
 def test_a_chunked_body_is_counted_as_it_arrives(client: TestClient) -> None:
@@ -106,25 +129,32 @@ def test_a_chunked_body_is_counted_as_it_arrives(client: TestClient) -> None:
             yield b" " * 1024
 
     response = client.post("/api/handouts", content=chunks(), headers={"content-type": "application/json"})
-    assert response.status_code == 413 and "at most 16 KB" in response.json()["error"]
+    assert response.status_code == 413
+    assert "at most 16 KB" in response.json()["error"]
     assert response.headers["connection"] == "close"
-    declared = client.post("/api/handouts", content=b" " * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"})
+    declared = client.post(
+        "/api/handouts", content=b" " * (MAX_BODY_BYTES + 1), headers={"content-type": "application/json"}
+    )
     assert declared.status_code == 413
 
 
 def test_a_crash_is_logged_by_its_type_and_answered_plainly(caplog: pytest.LogCaptureFixture) -> None:
-    async def broken_app(scope, receive, send) -> None:
+    async def broken_app(scope, receive, send) -> None:  # noqa: ARG001  an ASGI app's signature
         await receive()
         raise ValueError("Quintessa Marlowe")  # a bug whose message carries what was typed
 
-    client = TestClient(RequestGuard(broken_app, ["testserver"], known_paths={"/api/handouts"}))  # not entered: no lifespan to run
+    client = TestClient(
+        RequestGuard(broken_app, ["testserver"], known_paths={"/api/handouts"})
+    )  # not entered: no lifespan to run
     with caplog.at_level(logging.INFO):
         response = client.post("/api/handouts", json={"patient": "Quintessa Marlowe"})
-    assert response.status_code == 500 and "Quintessa" not in response.text
-    assert "POST /api/handouts crashed (ValueError)" in caplog.text and "Quintessa" not in caplog.text
+    assert response.status_code == 500
+    assert "Quintessa" not in response.text
+    assert "POST /api/handouts crashed (ValueError)" in caplog.text
+    assert "Quintessa" not in caplog.text
 
 
 def test_the_form_is_served_with_its_own_script_and_style(client: TestClient) -> None:
-    assert "packets" in client.get("/form.js").text and client.get("/form.js").headers["content-type"].startswith(
-        "text/javascript")
+    assert "packets" in client.get("/form.js").text
+    assert client.get("/form.js").headers["content-type"].startswith("text/javascript")
     assert 'id="packets"' in client.get("/").text

@@ -6,14 +6,14 @@ Disk problems (full, read-only, no permission, a folder in the way) are plain er
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import cli, make_read_only, tmpfs
 
 from factsheets.errors import FactsheetsError
 from factsheets.output import make_folder, remove, write_atomic
@@ -23,7 +23,8 @@ def test_write_replaces_in_one_step(tmp_path: Path) -> None:
     target = tmp_path / "sub" / "a.pdf"
     write_atomic(target, b"one")
     write_atomic(target, b"two")
-    assert target.read_bytes() == b"two" and [p.name for p in target.parent.iterdir()] == ["a.pdf"]
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["a.pdf"]
 
 
 def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
@@ -31,28 +32,12 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path)
     write_atomic(target, b"old")
     with pytest.raises(TypeError):
         write_atomic(target, "not bytes")  # type: ignore[arg-type]
-    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
 
 
-# Real disk conditions. chmod does not stop root, so a tiny tmpfs makes a really full or really
-# read-only disk; mounting needs root (CAP_SYS_ADMIN), elsewhere these tests skip and say why.
-
-@contextmanager
-def tmpfs(where: Path, size: str = "64k") -> Iterator[Path]:
-    """A small RAM disk mounted at `where` for the test; unmounted (with what is on it) after."""
-    where.mkdir(parents=True, exist_ok=True)
-    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
-                           capture_output=True, text=True, timeout=10)
-    if mount.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here, so no real full or read-only disk: {mount.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True, timeout=10)
-
-
-def make_read_only(where: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True, capture_output=True, timeout=10)
+# Real disk conditions (helpers.tmpfs): chmod does not stop root, so a tiny tmpfs makes a really full
+# or really read-only disk; mounting needs root (CAP_SYS_ADMIN), elsewhere these tests skip and say why.
 
 
 def test_full_disk_is_a_plain_error_and_keeps_the_old_file(tmp_path: Path) -> None:
@@ -61,20 +46,26 @@ def test_full_disk_is_a_plain_error_and_keeps_the_old_file(tmp_path: Path) -> No
         write_atomic(target, b"old")
         with pytest.raises(FactsheetsError) as err:
             write_atomic(target, b"x" * 200_000)
-        assert str(err.value).endswith("bone.pdf: the disk is full; nothing was written. "
-                                       "Fix: free some space and run again.")
-        assert target.read_bytes() == b"old" and [p.name for p in target.parent.iterdir()] == ["bone.pdf"]
+        assert str(err.value).endswith(
+            "bone.pdf: the disk is full; nothing was written. Fix: free some space and run again."
+        )
+        assert target.read_bytes() == b"old"
+        assert [p.name for p in target.parent.iterdir()] == ["bone.pdf"]
 
 
 def test_read_only_disk_is_a_plain_error(tmp_path: Path) -> None:
     with tmpfs(tmp_path / "disk") as disk:
         (disk / "general").mkdir()
         make_read_only(disk)
-        for write in (lambda: write_atomic(disk / "general" / "bone.pdf", b"%PDF"),
-                      lambda: make_folder(disk / "packets"), lambda: remove(disk / "general")):
-            with pytest.raises(FactsheetsError, match="the disk is read-only; nothing was written. Fix: "):
+        for write in (
+            lambda: write_atomic(disk / "general" / "bone.pdf", b"%PDF"),
+            lambda: make_folder(disk / "packets"),
+            lambda: remove(disk / "general"),
+        ):
+            with pytest.raises(FactsheetsError, match=re.escape("the disk is read-only; nothing was written. Fix: ")):
                 write()
-        assert [p.name for p in disk.iterdir()] == ["general"] and not list((disk / "general").iterdir())
+        assert [p.name for p in disk.iterdir()] == ["general"]
+        assert not list((disk / "general").iterdir())
 
 
 def test_permission_denied_is_a_plain_error() -> None:
@@ -82,8 +73,10 @@ def test_permission_denied_is_a_plain_error() -> None:
     try:
         folder.chmod(0o555)
         message = _as_unprivileged_user(lambda: write_atomic(folder / "bone.pdf", b"%PDF"))
-        assert message.endswith("bone.pdf: permission denied; nothing was written. Fix: make the folder writable "
-                                "for this user, or work in a folder you own."), message
+        assert message.endswith(
+            "bone.pdf: permission denied; nothing was written. Fix: make the folder writable "
+            "for this user, or work in a folder you own."
+        ), message
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
@@ -120,17 +113,18 @@ def test_a_folder_as_the_target_is_a_plain_error(tmp_path: Path) -> None:
     (tmp_path / "handouts").mkdir()
     with pytest.raises(FactsheetsError) as err:
         write_atomic(tmp_path / "handouts", b"%PDF")
-    assert str(err.value).endswith("handouts: is a folder, not a file; nothing was written. "
-                                   "Fix: give a file name ending in .pdf.")
+    assert str(err.value).endswith(
+        "handouts: is a folder, not a file; nothing was written. Fix: give a file name ending in .pdf."
+    )
     assert list((tmp_path / "handouts").iterdir()) == []
 
 
 def test_render_to_a_folder_says_so_without_a_traceback(tmp_path: Path) -> None:
-    from conftest import run_cli
-
-    result = run_cli("render", "lungs", "-o", str(tmp_path))
-    assert result.code == 1 and "Traceback" not in result.err
-    assert result.err.startswith("error: ") and "is a folder, not a file; nothing was written." in result.err
+    result = cli("render", "lungs", "-o", str(tmp_path))
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    assert result.err.startswith("error: ")
+    assert "is a folder, not a file; nothing was written." in result.err
 
 
 def test_a_file_where_a_folder_should_be_is_a_plain_error(tmp_path: Path) -> None:

@@ -6,50 +6,60 @@ import io
 
 import pikepdf
 import pytest
+from helpers import ua_problems
 
 from factsheets.packets import merge
 from factsheets.project import Content
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import select
 from factsheets.tagging import finish_tags
+from factsheets.variant import Variant
 
-from pdf_tools import ua_problems
 
-
-@pytest.mark.parametrize("options", [RenderOptions(), RenderOptions(paper="a4"), RenderOptions(large_print=True)],
-                         ids=["letter", "a4", "large-print"])
+@pytest.mark.parametrize(
+    "options",
+    [RenderOptions(), RenderOptions(paper="a4"), RenderOptions(large_print=True)],
+    ids=["letter", "a4", "large-print"],
+)
 def test_a_single_sheet_passes_the_checkpoints(renderer: Renderer, content: Content, options: RenderOptions) -> None:
-    filled = select(content.sheet("bone"), content.corpus, None)  # a data table, a list, two QR figures
+    filled = content.fill(Variant("bone"))  # a data table, a list, two QR figures
     assert ua_problems(renderer.render(filled, options).pdf) == []
 
 
 def test_merged_sheets_keep_their_tags_and_a_bookmark_each(renderer: Renderer, content: Content) -> None:
-    sheets = [select(content.sheet(s), content.corpus, t) for s, t in
-              [("what-is-metastatic-cancer", None), ("where-it-spreads", "lung"), ("questions", None)]]
+    sheets = [
+        content.fill(Variant.of(s, t))
+        for s, t in [("what-is-metastatic-cancer", None), ("where-it-spreads", "lung"), ("questions", None)]
+    ]
     pdf = merge([(s.sheet.title, renderer.render(s, RenderOptions()).pdf) for s in sheets], "Handouts for lung cancer")
     assert ua_problems(pdf, sheets=3) == []  # every page's marked content reachable from one root, language, XMP
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        assert len(doc.pages) == 3 and str(doc.docinfo["/Title"]) == "Handouts for lung cancer"
+        assert len(doc.pages) == 3
+        assert str(doc.docinfo["/Title"]) == "Handouts for lung cancer"
         assert [item.title for item in doc.open_outline().root] == [s.sheet.title for s in sheets]
         with doc.open_metadata() as xmp:
-            assert xmp["dc:title"] == "Handouts for lung cancer" and xmp["pdfuaid:part"] == "1"
+            assert xmp["dc:title"] == "Handouts for lung cancer"
+            assert xmp["pdfuaid:part"] == "1"
         keys = [int(k) for k in doc.Root.StructTreeRoot.ParentTree.Nums[0::2]]
-        assert keys == sorted(set(keys)) and int(doc.Root.StructTreeRoot.ParentTreeNextKey) == keys[-1] + 1
+        assert keys == sorted(set(keys))
+        assert int(doc.Root.StructTreeRoot.ParentTreeNextKey) == keys[-1] + 1
 
 
 def test_header_cells_get_the_scope_their_place_in_the_table_gives(renderer: Renderer, content: Content) -> None:
-    filled = select(content.sheet("where-it-spreads"), content.corpus, None)  # a header row, a header per row
+    filled = content.fill(Variant("where-it-spreads"))  # a header row, a header per row
     pdf = renderer.render(filled, RenderOptions()).pdf
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         scopes = [str(e.A.Scope) for e in _all(doc.Root.StructTreeRoot) if str(e.S) == "/TH"]
-    assert scopes[:2] == ["/Column", "/Column"] and set(scopes[2:]) == {"/Row"} and len(scopes) == 15
+    assert scopes[:2] == ["/Column", "/Column"]
+    assert set(scopes[2:]) == {"/Row"}
+    assert len(scopes) == 15
 
 
 def test_a_pdf_without_header_cells_is_left_byte_for_byte() -> None:
     from weasyprint import HTML
 
     pdf = HTML(string='<html lang="en"><title>T</title><h1>No table</h1><p>Text</p></html>').write_pdf(
-        pdf_variant="pdf/ua-1")
+        pdf_variant="pdf/ua-1"
+    )
     assert finish_tags(pdf) == pdf
 
 

@@ -11,18 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import ROOT, run_cli, scratch_copy, start_server
-from pdf_tools import reader, text_of
+from helpers import ROOT, cli, reader, scratch_copy, start_server, text_of
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 AXE_JS = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # npm's axe-core, by setup.sh --browser
-pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Chromium is installed by ./dev test "
-                                "(scripts/setup.sh --browser)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER), reason="Chromium is installed by ./dev test (scripts/setup.sh --browser)"
+)
 # Every WCAG 2.0/2.1/2.2 A and AA rule, and axe's best practices (one `main` landmark, all content in landmarks, ...).
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
-                                                      "best-practice"]},
-               "resultTypes": ["violations"]}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
 BUTTON_BLUE, WHITE = (0x1D, 0x3F, 0x6E), (0xFF, 0xFF, 0xFF)
 
 
@@ -41,13 +41,27 @@ def browser(tmp_path: Path):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=820,1180"):  # tablet-sized
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=820,1180",
+    ):  # tablet-sized
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "downloads"),
-                                              "download.prompt_for_download": False,
-                                              "plugins.always_open_pdf_externally": True})
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(tmp_path / "downloads"),
+            "download.prompt_for_download": False,
+            "plugins.always_open_pdf_externally": True,
+        },
+    )
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     yield driver, tmp_path / "downloads"
     driver.quit()
@@ -65,8 +79,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if sheet.name not in keep:
             sheet.unlink()
     report = build(Project(root), jobs=1)
-    assert report.built and not report.failed, report.failed
-    result = run_cli("report", "--today", "2026-06-01", cwd=root)
+    assert report.built
+    assert not report.failed, report.failed
+    result = cli("report", "--today", "2026-06-01", cwd=root)
     assert result.code == 0, result.err
     return root / "out"
 
@@ -79,17 +94,24 @@ def axe_violations(driver) -> str:
     driver.execute_script(AXE_JS.read_text(encoding="utf-8"))  # WebDriver scripts are not bound by the page's CSP
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, arguments[0]).then((r) => done(r.violations), (e) => done(String(e)));", AXE_OPTIONS)
+        "axe.run(document, arguments[0]).then((r) => done(r.violations), (e) => done(String(e)));",
+        AXE_OPTIONS,
+    )
     assert isinstance(result, list), f"axe did not run: {result}"
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    {n['target']}: {n['failureSummary']}"
-                     for v in result for n in v["nodes"])
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    {n['target']}: {n['failureSummary']}"
+        for v in result
+        for n in v["nodes"]
+    )
 
 
 def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     """WCAG 2 contrast ratio of two sRGB colours."""
+
     def luminance(rgb: tuple[int, ...]) -> float:
         lin = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
     light, dark = sorted((luminance(a), luminance(b)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -106,8 +128,15 @@ def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
     assert driver.switch_to.active_element.get_attribute("id") == "cancer_type"
     keys.send_keys("Prostate").perform()  # typing selects the option; the change ticks prostate's packet
     ticked = [box.get_attribute("value") for box in driver.find_elements(By.NAME, "sheets") if box.is_selected()]
-    assert ticked == ["what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "bone", "liver", "lungs",
-                      "questions"]  # listed in reading order, as the packet prints them
+    assert ticked == [
+        "what-is-metastatic-cancer",
+        "how-cancer-spreads",
+        "where-it-spreads",
+        "bone",
+        "liver",
+        "lungs",
+        "questions",
+    ]  # listed in reading order, as the packet prints them
     while driver.switch_to.active_element.get_attribute("id") != "patient":
         keys.send_keys(Keys.TAB).perform()
     keys.send_keys("Ann O'Neil & Co").perform()
@@ -121,7 +150,8 @@ def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
     pdf = pdf_path.read_bytes()
     assert len(reader(pdf).pages) == 7
     text = text_of(pdf)
-    assert "Ann O'Neil & Co" in text and "For people with prostate cancer" in text
+    assert "Ann O'Neil & Co" in text
+    assert "For people with prostate cancer" in text
 
 
 def test_form_passes_axe_and_its_focus_ring_shows(server: str, browser) -> None:
@@ -131,7 +161,8 @@ def test_form_passes_axe_and_its_focus_ring_shows(server: str, browser) -> None:
     driver, _ = browser
     driver.get(server)
     titles = [label.text for label in driver.find_elements(By.CSS_SELECTOR, "input[name=sheets] + label")]
-    assert titles[0] == "What is metastatic cancer?" and titles[-1].startswith("Questions"), titles
+    assert titles[0] == "What is metastatic cancer?", titles
+    assert titles[-1].startswith("Questions"), titles
     paper = driver.find_element(By.ID, "paper-group")  # the Letter/A4 radios have a group label
     assert (paper.aria_role, paper.accessible_name) == ("group", "Paper size")
     assert (violations := axe_violations(driver)) == "", violations
@@ -139,12 +170,15 @@ def test_form_passes_axe_and_its_focus_ring_shows(server: str, browser) -> None:
     driver.find_element(By.ID, "large_print").send_keys(Keys.TAB)  # keyboard focus: :focus-visible applies
     button = driver.switch_to.active_element
     assert button.get_attribute("id") == "create"
-    style = driver.execute_script("const s = getComputedStyle(arguments[0]);"
-                                  "return [s.outlineStyle, s.outlineWidth, s.outlineColor];", button)
+    style = driver.execute_script(
+        "const s = getComputedStyle(arguments[0]);return [s.outlineStyle, s.outlineWidth, s.outlineColor];", button
+    )
     ring = tuple(int(c) for c in style[2].removeprefix("rgb(").removesuffix(")").split(","))
-    assert style[0] == "solid" and float(style[1].removesuffix("px")) >= 2, style
-    assert contrast(ring, WHITE) >= 3 and contrast(ring, BUTTON_BLUE) >= 3, (  # WCAG 1.4.11 non-text contrast
-        style, contrast(ring, WHITE), contrast(ring, BUTTON_BLUE))
+    assert style[0] == "solid", style
+    assert float(style[1].removesuffix("px")) >= 2, style
+    # WCAG 1.4.11 non-text contrast: the ring against the page and against the button it surrounds
+    assert contrast(ring, WHITE) >= 3, (style, contrast(ring, WHITE))
+    assert contrast(ring, BUTTON_BLUE) >= 3, (style, contrast(ring, BUTTON_BLUE))
 
 
 def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None:
@@ -160,7 +194,8 @@ def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None
     driver.find_element(By.ID, "create").click()
     # the click returns before the POST's answer has loaded: wait for the page that carries the error
     alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
-    assert alert.text == "Please tick at least one sheet to print." and alert.get_attribute("role") == "alert"
+    assert alert.text == "Please tick at least one sheet to print."
+    assert alert.get_attribute("role") == "alert"
     # tied to its field: the boxes are invalid, their group is described by the error, focus is on the first box
     boxes = driver.find_elements(By.NAME, "sheets")
     assert {box.get_attribute("aria-invalid") for box in boxes} == {"true"}

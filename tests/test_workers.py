@@ -3,6 +3,7 @@ processes behind for good. Real processes, real signals; Linux (/proc) only."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,21 +12,18 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import CLI_COMMAND
 
 from factsheets.build import build_lock
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
 
-CLI = [sys.executable, "-c", "from factsheets.cli import main; main()"]
-
 
 def _children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
             found |= {int(child) for child in task.read_text().split()}
-        except OSError:
-            pass  # the thread ended meanwhile
     return found
 
 
@@ -48,27 +46,32 @@ def _wait_until(condition, seconds: float, step: float = 0.05) -> bool:
 
 def _kill_all(pids: set[int]) -> None:
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_workers_exit_when_the_build_is_killed(scratch: Path, signum: int) -> None:
-    proc = subprocess.Popen([*CLI, "build", "--jobs", "2", "--force"], cwd=scratch,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*CLI_COMMAND, "build", "--jobs", "2", "--force"],
+        cwd=scratch,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     workers: set[int] = set()
     try:
         # rendering has started: the workers are warm (initialised) and hold the build lock's file too
-        assert _wait_until(lambda: proc.poll() is None and len(_children(proc.pid)) >= 2
-                           and any((scratch / "out").glob("*/*.pdf")), 120), "the build never started rendering"
+        assert _wait_until(
+            lambda: proc.poll() is None and len(_children(proc.pid)) >= 2 and any((scratch / "out").glob("*/*.pdf")),
+            120,
+        ), "the build never started rendering"
         workers = _children(proc.pid)
         os.kill(proc.pid, signum)
         proc.wait(timeout=10)
         started = time.monotonic()
-        assert _wait_until(lambda: all(_gone(w) for w in workers), 5), \
+        assert _wait_until(lambda: all(_gone(w) for w in workers), 5), (
             f"workers still running {time.monotonic() - started:.1f} s after the build died"
+        )
     finally:
         _kill_all(workers)
         proc.kill()
@@ -93,7 +96,9 @@ def test_a_worker_whose_parent_died_before_it_was_ready_exits(tmp_path: Path) ->
         "    print(child.pid, flush=True)\n"
         "    os._exit(0)\n"
     )
-    parent = subprocess.run([sys.executable, "-c", script, str(marker)], capture_output=True, text=True, timeout=60)
+    parent = subprocess.run(
+        [sys.executable, "-c", script, str(marker)], capture_output=True, text=True, timeout=60, check=True
+    )
     worker = int(parent.stdout)
     try:
         assert _wait_until(lambda: _gone(worker), 5)
@@ -112,10 +117,20 @@ def test_the_polling_fallback_ends_an_orphaned_process(tmp_path: Path) -> None:
         "open(sys.argv[1], 'w').close()\n"
         "time.sleep(60)\n"
     )
-    parent = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time\n"
-                               f"p = subprocess.Popen([sys.executable, '-c', {child!r}, sys.argv[1]])\n"
-                               "print(p.pid, flush=True)\ntime.sleep(60)\n", str(ready)],
-                              stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import subprocess, sys, time\n"
+                f"p = subprocess.Popen([sys.executable, '-c', {child!r}, sys.argv[1]])\n"
+                "print(p.pid, flush=True)\ntime.sleep(60)\n"
+            ),
+            str(ready),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert parent.stdout is not None
     orphan = int(parent.stdout.readline())
     try:

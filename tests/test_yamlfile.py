@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from factsheets.errors import FactsheetsError, Problem
-from factsheets.yamlfile import MAX_DEPTH, MAX_PROBLEMS, parse_yaml, validate
 from factsheets.sheet import Sheet
+from factsheets.yamlfile import MAX_DEPTH, MAX_PROBLEMS, parse_yaml, validate
 
 
 def _problems(tmp_path: Path, text: str) -> list[Problem]:
@@ -61,15 +61,19 @@ def test_nesting_up_to_the_limit_is_fine(tmp_path: Path) -> None:
 def test_explicit_tags_are_refused(tmp_path: Path, value: str) -> None:
     """'!!bool maybe' used to be a KeyError traceback from inside PyYAML."""
     (problem,) = _problems(tmp_path, f"id: x\ntitle: {value}\n")
-    assert problem.line == 2 and problem.column == 8
-    assert problem.message.startswith(f"YAML tag '{value.split()[0]}'")
+    assert problem.line == 2
+    assert problem.column == 8
+    assert problem.message.startswith(f"YAML tag '{value.split(maxsplit=1)[0]}'")
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("2025-02-30", "'2025-02-30' is not a real date (day is out of range for month)"),
-    ("1" * 5000, f"'{'1' * 40}...' is too large a number"),
-    ("1" + ":59" * 3000, f"'1{':59' * 13}...' is too large a number"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2025-02-30", "'2025-02-30' is not a real date (day is out of range for month)"),
+        ("1" * 5000, f"'{'1' * 40}...' is too large a number"),
+        ("1" + ":59" * 3000, f"'1{':59' * 13}...' is too large a number"),
+    ],
+)
 def test_values_python_cannot_build_are_located(tmp_path: Path, value: str, message: str) -> None:
     (problem,) = _problems(tmp_path, f"id: x\nreading_grade_target: {value}\n")
     assert (problem.message, problem.line, problem.column) == (message, 2, 23)
@@ -77,7 +81,11 @@ def test_values_python_cannot_build_are_located(tmp_path: Path, value: str, mess
 
 def test_control_character_is_located(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, "id: x\ntitle: a\x1bb\n")
-    assert (problem.message, problem.line, problem.column) == ("invisible character U+001B is not allowed in YAML", 2, 9)
+    assert (problem.message, problem.line, problem.column) == (
+        "invisible character U+001B is not allowed in YAML",
+        2,
+        9,
+    )
 
 
 def test_a_flood_of_problems_is_cut_short(tmp_path: Path) -> None:
@@ -90,7 +98,8 @@ def test_a_flood_of_problems_is_cut_short(tmp_path: Path) -> None:
 def test_many_duplicate_keys_are_cut_short(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "id: x\n" + "".join(f"k{i % 2}: v\n" for i in range(1000)))
     assert len(problems) == MAX_PROBLEMS + 1
-    assert problems[0].message.startswith("key 'k0' appears twice") and problems[0].line == 4
+    assert problems[0].message.startswith("key 'k0' appears twice")
+    assert problems[0].line == 4
 
 
 def test_front_matter_lines_count_from_the_file(tmp_path: Path) -> None:

@@ -12,45 +12,54 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from factsheets import __version__
+from factsheets import __version__, workers
 from factsheets.cancer_types import CANCER_TYPES
-from factsheets.clinic import load_clinic
 from factsheets.errors import FactsheetsError, Problem
-from factsheets.index import thumb_path, thumbnail, write_index
+from factsheets.index import thumbnail, write_index
+from factsheets.manifest import Manifest, PacketEntry, SheetEntry, SourceRef
 from factsheets.output import disk_error, make_folder, remove, write_atomic
 from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
-from factsheets import workers
 from factsheets.render import RenderOptions
-from factsheets.select import select
 from factsheets.sheet import Sheet
+from factsheets.variant import Variant
 
-MANIFEST = "manifest.json"
 LOCK = ".build.lock"  # in out/; stays after the build, harmless
 SMALL_REBUILD = 2  # this many PDFs or fewer render in this process, without starting workers
 
 
 @dataclass(frozen=True)
 class Job:
-    """One PDF to make: a sheet, a variant (None = general), where it goes, what it depends on."""
+    """One PDF to make: a variant, and the hash of everything its PDF depends on."""
 
-    sheet_id: str
-    cancer_type: str | None
-    path: str  # relative to out/
+    variant: Variant
     input_hash: str
 
     @property
     def name(self) -> str:
-        return f"{self.sheet_id}/{self.cancer_type or 'general'}"
+        return self.variant.key
+
+    @property
+    def path(self) -> str:
+        return self.variant.path
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A variant that could not be made, and why (its old PDF, if any, was removed)."""
+
+    message: str
+
+
+Outcome = SheetEntry | Failed
 
 
 @dataclass
@@ -66,51 +75,62 @@ class BuildReport:
 Progress = Callable[[str, str], None]  # (sheet/variant, "built" | "failed: ...")
 
 
-def build(project: Project, clinic_dir: Path | None = None, options: RenderOptions | None = None,
-          jobs: int | None = None, force: bool = False, progress: Progress | None = None,
-          content: Content | None = None) -> BuildReport:
+def build(
+    project: Project,
+    options: RenderOptions | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    content: Content | None = None,
+) -> BuildReport:
     """Bring out/ up to date; returns what was built, left alone, failed and removed."""
     started = time.perf_counter()
     options = options or RenderOptions()
-    clinic_dir = project.clinic_dir(clinic_dir)
     content = content or load_content(project)
     content.fill_all()  # every selection of every variant resolves, or nothing is touched
-    load_clinic(clinic_dir)  # clinic problems stop the build before any render
+    _ = project.clinic  # loaded and checked now: clinic problems stop the build before any render
     with build_lock(project.out_dir):
-        report = _build_locked(project, content, clinic_dir, options, jobs, force, progress)
+        report = _build_locked(project, content, options, jobs, force, progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_locked(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, jobs: int | None,
-                  force: bool, progress: Progress | None) -> BuildReport:
+def _build_locked(
+    project: Project, content: Content, options: RenderOptions, jobs: int | None, force: bool, progress: Progress | None
+) -> BuildReport:
     """The build proper: everything that reads or writes out/, run under the build lock."""
+    out = project.out_dir
     files = FileHashes()
-    look = look_hash(project, clinic_dir, options, files)
-    planned = plan(project, content, look, files)
-    manifest, previous_packets = _read_manifest(project.out_dir)
-    todo = [j for j in planned if force or not _up_to_date(project.out_dir, j, manifest.get(j.path))]
+    look = look_hash(project, options, files)
+    planned = plan(content, look, files)
+    last = Manifest.load(out)
+    previous = last.sheets_by_path()
+    todo = [j for j in planned if force or not _up_to_date(out, j, previous.get(j.path))]
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
-    entries = {j.path: manifest[j.path] for j in planned if j not in todo}
-    report.removed = _remove_stale(project.out_dir, {j.path for j in planned}, manifest)
-    outcomes = _run(project, content, clinic_dir, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1)
+    entries = {j.path: previous[j.path] for j in planned if j not in todo}
+    report.removed = _remove_stale(out, {j.path for j in planned})
+    outcomes = _run(project, content, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1)
     with closing(outcomes):  # on an error below, workers stop now (before the lock is released), not at exit
         for job, outcome in outcomes:
-            if isinstance(outcome, str):
-                report.failed.append((job.name, outcome))
+            if isinstance(outcome, Failed):
+                report.failed.append((job.name, outcome.message))
                 entries.pop(job.path, None)
             else:
                 report.built.append(job.name)
                 entries[job.path] = outcome
-            _write_manifest(project.out_dir, entries, planned, list(previous_packets.values()))
+            _manifest(planned, entries, last.packets).save(out)
             if progress:
-                progress(job.name, "built" if not isinstance(outcome, str) else f"failed: {outcome}")
-    packets = _build_packets(project, content, entries, previous_packets, force, report)
-    _write_manifest(project.out_dir, entries, planned, packets)
-    template_dirs = [clinic_dir / "templates", project.root / "templates"]
-    write_index(project.out_dir, template_dirs, [dict(entries[j.path]) for j in planned if j.path in entries],
-                [dict(p) for p in packets])
+                progress(job.name, f"failed: {outcome.message}" if isinstance(outcome, Failed) else "built")
+    packets = _build_packets(project, content, entries, last.packets_by_path(), force, report)
+    manifest = _manifest(planned, entries, packets)
+    manifest.save(out)
+    write_index(project, manifest.sheets, packets)
     return report
+
+
+def _manifest(planned: list[Job], entries: dict[str, SheetEntry], packets: list[PacketEntry]) -> Manifest:
+    """Sheets in build order; written after every PDF, packets kept from the last build until redone."""
+    return Manifest(sheets=[entries[j.path] for j in planned if j.path in entries], packets=packets)
 
 
 @contextmanager
@@ -140,8 +160,12 @@ def _take(fd: int, path: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
-        raise FactsheetsError(Problem(f"another build is running in this folder{f' (pid {holder})' if holder else ''}",
-                                      "wait for it to finish or stop it, then run again.")) from None
+        raise FactsheetsError(
+            Problem(
+                f"another build is running in this folder{f' (pid {holder})' if holder else ''}",
+                "wait for it to finish or stop it, then run again.",
+            )
+        ) from None
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
@@ -149,8 +173,14 @@ def _take(fd: int, path: Path) -> None:
         raise disk_error(path, err) from None
 
 
-def _build_packets(project: Project, content: Content, entries: dict[str, dict], previous: dict[str, dict],
-                   force: bool, report: BuildReport) -> list[dict]:
+def _build_packets(
+    project: Project,
+    content: Content,
+    entries: dict[str, SheetEntry],
+    previous: dict[str, PacketEntry],
+    force: bool,
+    report: BuildReport,
+) -> list[PacketEntry]:
     """Rebuild each type's packet when its member PDFs changed (a tagged merge: see packets.merge)."""
     done = []
     for packet in plan_packets(content.corpus, set(content.sheets), entries):
@@ -160,37 +190,44 @@ def _build_packets(project: Project, content: Content, entries: dict[str, dict],
             continue
         digest = packet_hash(packet, entries)
         entry = previous.get(packet.path)
-        if force or not entry or entry.get("input_hash") != digest or not (project.out_dir / packet.path).is_file():
+        if force or not entry or entry.input_hash != digest or not (project.out_dir / packet.path).is_file():
             pdf = write_packet(project.out_dir, packet)
-            entry = {"path": packet.path, "cancer_type": packet.cancer_type, "input_hash": digest,
-                     "title": f"{CANCER_TYPES[packet.cancer_type].title} packet",
-                     "sheets": [path for _, path in packet.members], "pages": len(packet.members),
-                     "sha256": hashlib.sha256(pdf).hexdigest()}
+            entry = PacketEntry(
+                path=packet.path,
+                cancer_type=packet.cancer_type,
+                input_hash=digest,
+                title=f"{CANCER_TYPES[packet.cancer_type].title} packet",
+                sheets=[path for _, path in packet.members],
+                pages=len(packet.members),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+            )
             report.packets.append(packet.path)
         done.append(entry)
     return done
 
 
-def plan(project: Project, content: Content, look: hashlib._Hash, files: FileHashes) -> list[Job]:
-    """Every (sheet, variant) with the hash of everything its PDF depends on (`look`: what all share)."""
+def plan(content: Content, look: hashlib._Hash, files: FileHashes) -> list[Job]:
+    """Every variant with the hash of everything its PDF depends on (`look`: what all share)."""
     jobs = []
-    for sheet, ctype in content.variants():
+    for variant in content.variants():
+        sheet = content.sheet(variant.sheet_id)
         h = look.copy()
         h.update(files(sheet.path).encode() if sheet.path else b"")
         for source_id in _cited_source_ids(sheet):
             h.update(f"{source_id}={files(content.corpus[source_id].path)}".encode())
-        path = f"{ctype or 'general'}/{sheet.id}.pdf"
-        jobs.append(Job(sheet.id, ctype, path, h.hexdigest()[:16]))
+        jobs.append(Job(variant, h.hexdigest()[:16]))
     return jobs
 
 
-def look_hash(project: Project, clinic_dir: Path, options: RenderOptions, files: FileHashes) -> hashlib._Hash:
+def look_hash(project: Project, options: RenderOptions, files: FileHashes) -> hashlib._Hash:
     """What every sheet shares: package version, options, templates, styles, assets, clinic folder."""
     shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
-    for folder in (project.root / "templates", project.root / "styles", project.root / "assets", clinic_dir):
+    for folder in project.look_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
-            shared.update(f"{path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
-                          f"={files(path)}\n".encode())
+            shared.update(
+                f"{path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
+                f"={files(path)}\n".encode()
+            )
     return shared
 
 
@@ -210,20 +247,21 @@ class FileHashes:
         return self._seen[path]
 
 
-def _up_to_date(out_dir: Path, job: Job, entry: dict | None) -> bool:
+def _up_to_date(out_dir: Path, job: Job, entry: SheetEntry | None) -> bool:
     """Same inputs as last time, and the PDF on disk is the one the manifest recorded."""
-    if entry is None or entry.get("input_hash") != job.input_hash:
+    if entry is None or entry.input_hash != job.input_hash:
         return False
     pdf = out_dir / job.path
-    return pdf.is_file() and pdf.stat().st_size == entry.get("bytes") and _sha256(pdf) == entry.get("sha256")
+    return pdf.is_file() and pdf.stat().st_size == entry.bytes and _sha256(pdf) == entry.sha256
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str, todo: list[Job],
-         jobs: int) -> Iterator[tuple[Job, dict | str]]:
+def _run(
+    project: Project, content: Content, options: RenderOptions, look: str, todo: list[Job], jobs: int
+) -> Generator[tuple[Job, Outcome], None, None]:
     """Render `todo`: in this process for a few jobs, else across warm workers.
 
     A disk problem raised in a worker stops the build. Closing the generator early (an error in
@@ -232,12 +270,13 @@ def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOp
     if not todo:
         return
     if jobs <= 1 or len(todo) <= SMALL_REBUILD:
-        _warm_here(project, content, clinic_dir, options, look)
+        _warm_here(project, content, options, look)
         for job in todo:
             yield job, _render_job(job, options)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=workers.init_worker,
-                             initargs=(project, clinic_dir)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(todo)), initializer=workers.init_worker, initargs=(project,)
+    ) as pool:
         futures = {pool.submit(_render_job, job, options): job for job in todo}
         try:
             for future in as_completed(futures):
@@ -247,58 +286,49 @@ def _run(project: Project, content: Content, clinic_dir: Path, options: RenderOp
             raise
 
 
-def _warm_here(project: Project, content: Content, clinic_dir: Path, options: RenderOptions, look: str) -> None:
+def _warm_here(project: Project, content: Content, options: RenderOptions, look: str) -> None:
     """Set up this process for rendering, keeping the Renderer while the look is unchanged.
 
     Watch mode rebuilds one or two PDFs per edit; a warm Renderer (fonts, parsed CSS) is most
     of the difference between an edit showing up at once and after a pause.
     """
-    workers.init_worker(project, clinic_dir, key=(project, clinic_dir, options, look))
+    workers.init_worker(project, key=(project, options, look))
     workers.set_content(content)
 
 
-def _render_job(job: Job, options: RenderOptions) -> dict | str:
-    """Render and write one PDF; a problem with the sheet comes back as its message.
+def _render_job(job: Job, options: RenderOptions) -> Outcome:
+    """Render and write one PDF; a problem with the sheet is a `Failed` outcome.
 
     Disk problems (full, read-only) are raised instead: they stop the whole build.
     """
-    project, content = workers.project(), workers.content()
-    target = project.out_dir / job.path
+    out = workers.project().out_dir
+    target = out / job.path
     try:
-        filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
+        filled = workers.content().fill(job.variant)
         result = workers.renderer().render(filled, options)
     except FactsheetsError as err:
         remove(target)  # never leave an out-of-date PDF standing in for a failed one
-        return str(err)
+        return Failed(str(err))
     write_atomic(target, result.pdf)
-    thumbnail(target, project.out_dir / thumb_path(job.path))  # here, so workers share the work
-    return {
-        "sheet": filled.sheet.id, "variant": filled.variant, "title": filled.sheet.title, "path": job.path,
-        "pages": result.pages, "body_pt": result.body_pt, "renders": result.renders,
-        "content_version": result.content_version, "input_hash": job.input_hash,
-        "sha256": hashlib.sha256(result.pdf).hexdigest(), "bytes": len(result.pdf),
-        "sources": [{"id": s.id, "url": s.url, "reviewed": s.reviewed} for s in filled.sources],
-    }
+    entry = SheetEntry(
+        sheet=filled.sheet.id,
+        variant=filled.variant.type_key,
+        title=filled.sheet.title,
+        path=job.path,
+        pages=result.pages,
+        body_pt=result.body_pt,
+        renders=result.renders,
+        content_version=result.content_version,
+        input_hash=job.input_hash,
+        sha256=hashlib.sha256(result.pdf).hexdigest(),
+        bytes=len(result.pdf),
+        sources=[SourceRef(id=s.id, url=s.url, reviewed=s.reviewed) for s in filled.sources],
+    )
+    thumbnail(target, out / entry.thumb)  # here, so workers share the work
+    return entry
 
 
-def _read_manifest(out_dir: Path) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Last build's sheet and packet entries, by path; none when there is no readable manifest."""
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return ({entry["path"]: entry for entry in data["sheets"]},
-                {entry["path"]: entry for entry in data.get("packets", [])})
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}, {}  # no or unreadable manifest: everything is rebuilt
-
-
-def _write_manifest(out_dir: Path, entries: dict[str, dict], planned: list[Job], packets: list[dict]) -> None:
-    """Written after every PDF; packets keep last build's entries until this build redoes them."""
-    ordered = [entries[j.path] for j in planned if j.path in entries]
-    data = {"factsheets": __version__, "sheets": ordered, "packets": packets}
-    write_atomic(out_dir / MANIFEST, json.dumps(data, indent=2).encode())
-
-
-def _remove_stale(out_dir: Path, wanted: set[str], manifest: dict[str, dict]) -> list[str]:
+def _remove_stale(out_dir: Path, wanted: set[str]) -> list[str]:
     """PDFs of sheets or variants that no longer exist, and leftovers of interrupted writes."""
     removed = []
     for pdf in sorted(out_dir.glob("*/*.pdf")):

@@ -13,6 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+
+from factsheets.errors import FactsheetsError, Problem
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class CancerType:
         """
         for placeholder in ("{type} cancer", "{type}"):
             if template.startswith(placeholder):
-                template = self.title + template[len(placeholder):]
+                template = self.title + template[len(placeholder) :]
             template = template.replace(placeholder, self.name)
         return template
 
@@ -73,13 +79,67 @@ CANCER_TYPES: dict[str, CancerType] = {
 }
 
 
-def cancer_type(key: str) -> CancerType:
-    """Look a type up by key, label or name ("ovary", "Ovary", "ovarian cancer", "Ovarian"), in any case.
+NO_TYPE = ("", "general", "none")  # how a request says "no cancer type": the general sheet
 
-    Unknown types raise KeyError.
+
+def find_cancer_type(value: str | None) -> CancerType | None:
+    """The type `value` names, by key, label or name in any case ("ovary", "Ovary", "ovarian cancer",
+    "Ovarian"); None for no type (None, "", "general", "none").
+
+    The one check of a cancer type: the CLI, the API, the form and the YAML files all come here,
+    so they accept the same spellings and refuse with the same words.
     """
-    wanted = " ".join(key.split()).lower()
+    wanted = " ".join((value or "").split()).lower()
+    if wanted in NO_TYPE:
+        return None
     for t in CANCER_TYPES.values():
         if wanted in (t.key, t.label.lower(), t.name, t.short.lower()):
             return t
-    raise KeyError(key)
+    raise FactsheetsError(Problem(_UNKNOWN.format(value=_shown(value)), _USE))
+
+
+_UNKNOWN = "unknown cancer type '{value}'"
+_USE = f"use one of: {', '.join(CANCER_TYPES)}."
+
+
+def _shown(value: object) -> str:
+    """A wrong value as quoted back: at most 40 characters, whatever was sent."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _key_or_none(value: str | None) -> str | None:
+    """The key of the type `value` names; None when it names none ('general', or unknown)."""
+    try:
+        found = find_cancer_type(value)
+    except FactsheetsError:
+        return None
+    return found.key if found else None
+
+
+def _choice(value: object) -> object:
+    """A request's type as its key, None for none, or a validation error with its fix."""
+    if not isinstance(value, str) or value.strip().lower() in NO_TYPE:
+        return None if isinstance(value, str) else value
+    key = _key_or_none(value)
+    if key is None:
+        raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": _shown(value), "fix": _USE})
+    return key
+
+
+def _known_keys(values: object) -> object:
+    """Each type of a list as its key, every unknown one named in one error; anything else ('all') as it is."""
+    if not isinstance(values, list):
+        return values
+    keys = [_key_or_none(v) if isinstance(v, str) else None for v in values]
+    unknown = [_shown(v) for v, key in zip(values, keys, strict=True) if key is None]
+    if unknown:
+        raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": "', '".join(unknown), "fix": _USE})
+    return keys
+
+
+# A sheet's or a source's `cancer_types` (after its type, so a union such as "all" | list reports one error):
+# `Annotated[list[str], KNOWN_TYPES]` stores every type by its key.
+KNOWN_TYPES = AfterValidator(_known_keys)
+# A request's type: a key, or None for the general sheets.
+CancerTypeChoice = Annotated[str | None, BeforeValidator(_choice)]

@@ -10,11 +10,10 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from factsheets.clinic import Clinic, load_clinic
+from factsheets.clinic import Clinic
 from factsheets.corpus import SourceMeta
-from factsheets.lock import LockChange, differences, read_lock
+from factsheets.lock import Approved, LockChange, differences, read_lock
 from factsheets.project import Content, Project, load_content
 from factsheets.readability import Reading, reading
 from factsheets.select import FilledSheet
@@ -67,12 +66,19 @@ def quoted_words(filled: FilledSheet) -> dict[str, int]:
 
 def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock: LockChange | None) -> VariantCheck:
     blocks = [text for s in filled.sections for g in s.groups for text in g.texts]
-    result = VariantCheck(f"{filled.sheet.id}/{filled.variant}", reading(blocks), filled.sheet.reading_grade_target,
-                          [SourceReview(src, review_due(src)) for src in filled.sources], quoted_words(filled),
-                          lock)
+    result = VariantCheck(
+        filled.variant.key,
+        reading(blocks),
+        filled.sheet.reading_grade_target,
+        [SourceReview(src, review_due(src)) for src in filled.sources],
+        quoted_words(filled),
+        lock,
+    )
     if result.reading.flesch_kincaid > result.target:
-        result.warnings.append(f"reading grade {result.reading.flesch_kincaid:.1f} (Flesch-Kincaid) is over the "
-                               f"target of {result.target:g}")
+        result.warnings.append(
+            f"reading grade {result.reading.flesch_kincaid:.1f} (Flesch-Kincaid) is over the "
+            f"target of {result.target:g}"
+        )
     for review in result.reviews:
         if review.due is None:
             result.warnings.append(f"source {review.source.id} states no review date")
@@ -87,15 +93,12 @@ def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock: Loc
     return result
 
 
-def check_all(fills: list[FilledSheet], clinic: Clinic, today: dt.date,
-              lock: dict[str, list[dict]] | None) -> list[VariantCheck]:
+def check_all(fills: list[FilledSheet], clinic: Clinic, today: dt.date, lock: Approved | None) -> list[VariantCheck]:
     diffs = differences(lock, fills)
-    return [check_variant(f, clinic, today, diffs.get(f"{f.sheet.id}/{f.variant}")) for f in fills]
+    return [check_variant(f, clinic, today, diffs.get(f.variant.key)) for f in fills]
 
 
-def assess(project: Project, clinic_dir: Path | None, today: dt.date,
-           content: Content | None = None) -> list[VariantCheck]:
+def assess(project: Project, today: dt.date, content: Content | None = None) -> list[VariantCheck]:
     """Every variant of every sheet, checked against the clinic's rules and the lock file."""
     content = content or load_content(project)
-    clinic = load_clinic(project.clinic_dir(clinic_dir))
-    return check_all(content.fill_all(), clinic, today, read_lock(project.sheets_dir))
+    return check_all(content.fill_all(), project.clinic, today, read_lock(project.sheets_dir))

@@ -4,45 +4,68 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
 
-from factsheets.build import build
-from factsheets.cancer_types import CANCER_TYPES
+from factsheets.build import BuildReport, build
+from factsheets.cancer_types import CANCER_TYPES, find_cancer_type
 from factsheets.checks import VariantCheck, assess
-from factsheets.clinic import load_clinic
+from factsheets.clinic import PAPERS, Paper
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fit import check_fit
 from factsheets.lock import write_lock
 from factsheets.output import write_atomic
-from factsheets.progress import progress_reporter
-from factsheets.report import print_table, write_html
-from factsheets.project import Content, Project, load_content
 from factsheets.personal import PersonalValueError, personal
 from factsheets.privacy import quiet_renderer_logs
+from factsheets.progress import progress_reporter
+from factsheets.project import Content, Project, load_content
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import FilledSheet, select
+from factsheets.report import print_table, write_html
+from factsheets.select import FilledSheet
 from factsheets.sheet import sheet_schema
+from factsheets.variant import Variant
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Turn trusted cancer-information pages into one-page patient handouts.")
+
+class PlainErrors(typer.core.TyperGroup):
+    """Library errors become plain messages and exit code 1, never a traceback.
+
+    Here, not in `main`, so that tests running the app in process (typer's CliRunner) see what
+    a user sees. Typer already turns usage errors into exit 2 and Ctrl-C into exit 1.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # Any: typer's context class lives in a private module
+        try:
+            return super().invoke(ctx)
+        except FactsheetsError as err:
+            for problem in err.problems:
+                typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=PlainErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Turn trusted cancer-information pages into one-page patient handouts.",
+)
 
 RootOption = Annotated[Path, typer.Option("--root", help="Project folder (holds sources/ and sheets/).")]
 CancerTypeOption = Annotated[Optional[str], typer.Option("--cancer-type", "-t", help="e.g. breast; see 'list'.")]
-ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", help="Clinic folder (clinic.yaml, logo, "
-                                                       "template and style overrides). Default: ROOT/clinic.")]
+ClinicOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--clinic", help="Clinic folder (clinic.yaml, logo, template and style overrides). Default: ROOT/clinic."
+    ),
+]
 
 
-def _content(root: Path) -> Content:
-    return load_content(Project(root))
-
-
-TodayOption = Annotated[Optional[str], typer.Option("--today", help="Date to check review dates against "
-                                                   "(YYYY-MM-DD; default: today).")]
+TodayOption = Annotated[
+    Optional[str], typer.Option("--today", help="Date to check review dates against (YYYY-MM-DD; default: today).")
+]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Treat every warning as a failure (exit 1).")]
 
 
@@ -66,8 +89,9 @@ def _warn(checks: list[VariantCheck], strict: bool) -> int:
 
 
 @app.command()
-def check(strict: StrictOption = False, today: TodayOption = None, clinic: ClinicOption = None,
-          root: RootOption = Path(".")) -> None:
+def check(
+    strict: StrictOption = False, today: TodayOption = None, clinic: ClinicOption = None, root: RootOption = Path()
+) -> None:
     """Validate every source and sheet, resolve every selection for every variant, and check content.
 
     Every variant is laid out on letter and A4 with the personal box, and must fit one page
@@ -78,46 +102,51 @@ def check(strict: StrictOption = False, today: TodayOption = None, clinic: Clini
 
     Example: factsheets check --strict
     """
-    content = _content(root)
+    project = Project(root, clinic)
+    content = load_content(project)
     for sheet_id, fills in _by_sheet(content.fill_all()).items():
         passages = sum(len(g.texts) for f in fills for s in f.sections for g in s.groups)
         sources = {src.id for f in fills for src in f.sources}
-        typer.echo(f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
-                   f"{len(sources)} source(s): {', '.join(sorted(sources))}")
-    warnings = _warn(assess(Project(root), clinic, _today(today), content), strict)
-    unfit, laid_out = check_fit(Project(root), clinic, content)
+        typer.echo(
+            f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
+            f"{len(sources)} source(s): {', '.join(sorted(sources))}"
+        )
+    warnings = _warn(assess(project, _today(today), content), strict)
+    unfit, laid_out = check_fit(project, content)
     if unfit:
         raise FactsheetsError(unfit)
-    typer.echo(f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s); "
-               f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out, the rest "
-               "unchanged since the last check).")
+    typer.echo(
+        f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s); "
+        f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out, the rest "
+        "unchanged since the last check)."
+    )
     if strict and warnings:
         raise typer.Exit(1)
 
 
 @app.command()
-def lock(root: RootOption = Path(".")) -> None:
+def lock(root: RootOption = Path()) -> None:
     """Record what every sheet variant prints, passage by passage, as the approved content.
 
     Example: factsheets lock
     """
-    content = _content(root)
-    path = write_lock(Project(root).sheets_dir, content.fill_all())
+    project = Project(root)
+    content = load_content(project)
+    path = write_lock(project.sheets_dir, content.fill_all())
     typer.echo(f"Wrote {path}: {len(content.variants())} sheet variants approved.")
 
 
 @app.command()
-def report(today: TodayOption = None, clinic: ClinicOption = None, root: RootOption = Path(".")) -> None:
+def report(today: TodayOption = None, clinic: ClinicOption = None, root: RootOption = Path()) -> None:
     """Print a table of every variant's reading level, sources, quotes, lock status and warnings; write out/report.html.
 
     Example: factsheets report --today 2026-06-01
     """
-    project = Project(root)
+    project = Project(root, clinic)
     when = _today(today)
-    checks = assess(project, clinic, when)
+    checks = assess(project, when)
     print_table(checks, when, Console())
-    write_html(project.out_dir / "report.html", [project.root / "templates"], checks, when)
-    typer.echo(f"Wrote {project.out_dir / 'report.html'}")
+    typer.echo(f"Wrote {write_html(project, checks, when)}")
 
 
 def _by_sheet(fills: list[FilledSheet]) -> dict[str, list[FilledSheet]]:
@@ -128,13 +157,13 @@ def _by_sheet(fills: list[FilledSheet]) -> dict[str, list[FilledSheet]]:
 
 
 @app.command()
-def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Path(".")) -> None:
+def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Path()) -> None:
     """Print a sheet's selected content as plain text, each passage followed by its citation.
 
     Example: factsheets show where-it-spreads --cancer-type breast
     """
-    content = _content(root)
-    filled = select(content.sheet(sheet), content.corpus, cancer_type)
+    content = load_content(Project(root))
+    filled = content.fill(Variant(sheet, find_cancer_type(cancer_type)))
     typer.echo(f"{filled.sheet.title}" + (f" ({filled.cancer_type.title})" if filled.cancer_type else ""))
     for section in filled.sections:
         typer.echo(f"\n## {section.heading}")
@@ -145,16 +174,16 @@ def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Pa
                 typer.echo("    -- from your care team (the clinic's own words)")
             else:
                 c = group.citation
-                typer.echo(f"    -- {c.source.publisher}, \"{c.section}\" ({c.source.id}.md line {c.line})")
+                typer.echo(f'    -- {c.source.publisher}, "{c.section}" ({c.source.id}.md line {c.line})')
 
 
 @app.command("list")
-def list_sheets(root: RootOption = Path(".")) -> None:
+def list_sheets(root: RootOption = Path()) -> None:
     """List the sheets, their titles, and the cancer types each has variants for.
 
     Example: factsheets list
     """
-    content = _content(root)
+    content = load_content(Project(root))
     for sheet in content.sheets.values():
         types = ", ".join(sheet.variant_types) if sheet.variant_types else "general only"
         typer.echo(f"{sheet.id:<26} {sheet.title:<44} {types}")
@@ -167,33 +196,40 @@ def render(
     output: Annotated[Path, typer.Option("--output", "-o", help="PDF file to write.")],
     cancer_type: CancerTypeOption = None,
     paper: Annotated[Optional[str], typer.Option(help="letter or a4 (default: the clinic's, else letter).")] = None,
-    large_print: Annotated[bool, typer.Option("--large-print", help="18 pt body; may use the back of the page.")] = False,
+    large_print: Annotated[
+        bool, typer.Option("--large-print", help="18 pt body; may use the back of the page.")
+    ] = False,
     patient: Annotated[str, typer.Option(help="Patient's name, printed on the sheet only.")] = "",
     date: Annotated[str, typer.Option(help="Date printed in the personal box.")] = "",
     care_team: Annotated[str, typer.Option("--care-team", help='"name, phone" printed in the personal box.')] = "",
     clinic: ClinicOption = None,
-    root: RootOption = Path("."),
+    root: RootOption = Path(),
 ) -> None:
     """Render one sheet to a one-page PDF (written only when it fits).
 
     Example: factsheets render where-it-spreads --cancer-type breast --patient "Ann Lee" -o ann.pdf
     """
-    if paper not in (None, "letter", "a4"):
-        raise FactsheetsError(Problem(f"unknown paper size '{paper}'", "use letter or a4."))
     try:
         details = personal(patient, date, care_team)
     except PersonalValueError as err:
         raise FactsheetsError(Problem(f"--{err.field.replace('_', '-')}: {err}", field=err.field)) from None
     if details:
         quiet_renderer_logs()  # the renderer's warnings can quote page text, the name included
-    project = Project(root)
-    content = load_content(project)
-    filled = select(content.sheet(sheet), content.corpus, cancer_type)
-    renderer = Renderer(project, load_clinic(project.clinic_dir(clinic)))
-    options = RenderOptions(paper=paper, large_print=large_print, personal=details)  # type: ignore[arg-type]
-    result = renderer.render(filled, options)
+    options = RenderOptions(paper=_paper(paper), large_print=large_print, personal=details)
+    project = Project(root, clinic)
+    filled = load_content(project).fill(Variant(sheet, find_cancer_type(cancer_type)))
+    result = Renderer(project).render(filled, options)
     write_atomic(output, result.pdf)
-    typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant})")
+    typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant.type_key})")
+
+
+def _paper(value: Optional[str]) -> Paper | None:
+    for paper in PAPERS:
+        if value == paper:
+            return paper
+    if value is None:
+        return None
+    raise FactsheetsError(Problem(f"unknown paper size '{value}'", "use letter or a4."))
 
 
 @app.command("build")
@@ -203,7 +239,7 @@ def build_all(
     watch: Annotated[bool, typer.Option("--watch", help="Keep running; rebuild what each saved edit affects.")] = False,
     strict: StrictOption = False,
     clinic: ClinicOption = None,
-    root: RootOption = Path("."),
+    root: RootOption = Path(),
 ) -> None:
     """Build every sheet, as the general sheet and for each cancer type it varies by, into out/.
 
@@ -211,43 +247,42 @@ def build_all(
 
     Example: factsheets build --jobs 2
     """
-    project = Project(root)
+    project = Project(root, clinic)
     content = load_content(project)
-    warnings = _warn(assess(project, clinic, dt.date.today(), content), strict)
+    warnings = _warn(assess(project, dt.date.today(), content), strict)
     if strict and warnings:
         typer.echo(f"Not built: {warnings} warning(s) under --strict.", err=True)
         raise typer.Exit(1)
     if watch:
-        _watch(project, clinic, jobs)
+        _watch(project, jobs)
         return
-    result = _build_once(project, clinic, jobs, force, content)
+    result = _build_once(project, jobs, force, content)
     typer.echo(f"Content warnings: {warnings} (see 'factsheets report').")
     if result.failed:
         raise typer.Exit(1)
 
 
-def _build_once(project: Project, clinic: Optional[Path], jobs: Optional[int], force: bool,
-                content: Optional[Content] = None):
+def _build_once(project: Project, jobs: Optional[int], force: bool, content: Optional[Content] = None) -> BuildReport:
     with progress_reporter() as progress:
-        report = build(project, clinic, jobs=jobs, force=force, progress=progress, content=content)
+        report = build(project, jobs=jobs, force=force, progress=progress, content=content)
     for name, message in report.failed:
         typer.echo(f"FAILED {name}: {message}", err=True)
-    typer.echo(f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
-               f"removed {len(report.removed)} stale, packets rewritten {len(report.packets)}, in "
-               f"{report.seconds:.1f} s. See out/index.html and out/manifest.json")
+    typer.echo(
+        f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
+        f"removed {len(report.removed)} stale, packets rewritten {len(report.packets)}, in "
+        f"{report.seconds:.1f} s. See out/index.html and out/manifest.json"
+    )
     return report
 
 
-def _watch(project: Project, clinic: Optional[Path], jobs: Optional[int]) -> None:
+def _watch(project: Project, jobs: Optional[int]) -> None:
     """Rebuild on every saved change; problems are printed and the watch goes on."""
     from watchfiles import watch as watch_files
 
-    folders = [project.root / d for d in ("sheets", "sources", "templates", "styles", "assets")]
-    folders += [project.clinic_dir(clinic)]
-    folders = [f for f in folders if f.exists()]
+    folders = [f for f in project.watched_dirs if f.exists()]
     while True:
         try:
-            _build_once(project, clinic, jobs, force=False)
+            _build_once(Project(project.root, project.clinic_override), jobs, force=False)  # the clinic read anew
         except FactsheetsError as err:
             for problem in err.problems:
                 typer.echo(f"error: {problem}", err=True)
@@ -260,12 +295,17 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; loopback unless you mean otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Render processes kept warm.")] = 2,
-    allow_remote: Annotated[bool, typer.Option("--allow-remote", help="Required to listen beyond this machine "
-                                               "(put HTTPS in front).")] = False,
-    allowed_host: Annotated[Optional[list[str]], typer.Option("--allowed-host", help="A name the server is reached "
-                                                               "by, e.g. handouts.clinic.example (repeatable).")] = None,
+    allow_remote: Annotated[
+        bool, typer.Option("--allow-remote", help="Required to listen beyond this machine (put HTTPS in front).")
+    ] = False,
+    allowed_host: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--allowed-host", help="A name the server is reached by, e.g. handouts.clinic.example (repeatable)."
+        ),
+    ] = None,
     clinic: ClinicOption = None,
-    root: RootOption = Path("."),
+    root: RootOption = Path(),
 ) -> None:
     """Start the nurses' web form (and its JSON API) for printing one patient's handouts.
 
@@ -276,24 +316,29 @@ def serve(
 
     warning = server.check_bind(host, allow_remote)
     server.configure_logging()
-    app = create_app(Project(root), clinic, workers_count=workers,
-                     allowed_hosts=server.allowed_hosts(host, allowed_host or []))
+    app = create_app(
+        Project(root, clinic), workers_count=workers, allowed_hosts=server.allowed_hosts(host, allowed_host or [])
+    )
     if warning:
         typer.echo(warning, err=True)
-    typer.echo(f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
-               "Ctrl-C to stop.")
+    typer.echo(
+        f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
+        "Ctrl-C to stop."
+    )
     server.run(app, host, port)
 
 
 @app.command()
-def sections(source: str, root: RootOption = Path(".")) -> None:
+def sections(source: str, root: RootOption = Path()) -> None:
     """List a source's sections and how many paragraphs, items and rows each holds.
 
     Example: factsheets sections nci-metastatic-cancer
     """
-    content = _content(root)
+    content = load_content(Project(root))
     if source not in content.corpus:
-        raise FactsheetsError(Problem(f"unknown source '{source}'", f"use one of: {', '.join(content.corpus.documents)}."))
+        raise FactsheetsError(
+            Problem(f"unknown source '{source}'", f"use one of: {', '.join(content.corpus.documents)}.")
+        )
     for s in content.corpus[source].sections:
         typer.echo(f"{s.address}  [{s.count('paragraph')} paragraphs, {s.count('item')} items, {s.count('row')} rows]")
 
@@ -309,13 +354,5 @@ def schema(output: Annotated[Path, typer.Option("--output", "-o")] = Path("sheet
 
 
 def main() -> None:
-    """Entry point: library errors become plain messages and exit code 1, never a traceback.
-
-    Typer's standalone mode already turns usage errors into exit 2 and Ctrl-C into exit 1.
-    """
-    try:
-        app()
-    except FactsheetsError as err:
-        for problem in err.problems:
-            typer.echo(f"error: {problem}", err=True)
-        sys.exit(1)
+    """Entry point (the `factsheets` script)."""
+    app()

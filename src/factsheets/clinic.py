@@ -20,7 +20,7 @@ import functools
 import io
 import math
 import warnings
-import xml.etree.ElementTree as ElementTree
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +34,7 @@ from factsheets.errors import FactsheetsError
 from factsheets.yamlfile import YamlDocument, parse_yaml, validate
 
 Paper = Literal["letter", "a4"]
+PAPERS: tuple[Paper, ...] = ("letter", "a4")
 
 LOGO_MAX_BYTES = 10_000_000
 SVG_MAX_BYTES = 1_000_000
@@ -67,10 +68,16 @@ class Clinic(BaseModel):
         if ratio < MIN_CONTRAST:
             shade = darker_passing_shade(value)
             raise PydanticCustomError(
-                "accent_contrast", "{color} gives white text {ratio}:1 contrast; it needs at least {needed}:1",
-                {"color": value, "ratio": _shown(ratio), "needed": f"{MIN_CONTRAST:g}",
-                 "fix": f"use a darker shade such as {shade} (the same colour darkened: "
-                        f"{_shown(contrast_with_white(shade))}:1)."})
+                "accent_contrast",
+                "{color} gives white text {ratio}:1 contrast; it needs at least {needed}:1",
+                {
+                    "color": value,
+                    "ratio": _shown(ratio),
+                    "needed": f"{MIN_CONTRAST:g}",
+                    "fix": f"use a darker shade such as {shade} (the same colour darkened: "
+                    f"{_shown(contrast_with_white(shade))}:1).",
+                },
+            )
         return value
 
     @property
@@ -130,25 +137,30 @@ def _shown(ratio: float) -> str:
 
 
 def load_clinic(folder: Path | None) -> Clinic:
-    """Settings from `folder/clinic.yaml`; a missing folder means neutral defaults."""
+    """Settings from `folder/clinic.yaml` (read once); a missing folder or file means neutral defaults."""
     if folder is None or not folder.exists():
         return Clinic()
     path = folder / "clinic.yaml"
-    if not path.exists():
-        clinic = Clinic()
-    else:
-        clinic = validate(parse_yaml(path), Clinic, "clinic.yaml")
+    doc = parse_yaml(path) if path.exists() else None
+    clinic = validate(doc, Clinic, "clinic.yaml") if doc else Clinic()
     clinic._folder = folder.resolve()
     logo = clinic.logo_path
-    if logo is not None:
-        where = parse_yaml(path)
-        if not logo.resolve().is_relative_to(clinic._folder):
-            raise FactsheetsError(where.problem(("logo",), f"logo must be a file inside the clinic folder, not {logo}",
-                                                "copy the image into the clinic folder and name it there."))
+    if doc is not None and logo is not None:
+        if not logo.resolve().is_relative_to(folder.resolve()):
+            raise FactsheetsError(
+                doc.problem(
+                    ("logo",),
+                    f"logo must be a file inside the clinic folder, not {logo}",
+                    "copy the image into the clinic folder and name it there.",
+                )
+            )
         if not logo.is_file():
-            raise FactsheetsError(where.problem(("logo",), f"logo file not found: {logo}",
-                                                "put the image in the clinic folder or fix the name."))
-        clinic._logo_uri = _checked_logo_uri(logo, where)
+            raise FactsheetsError(
+                doc.problem(
+                    ("logo",), f"logo file not found: {logo}", "put the image in the clinic folder or fix the name."
+                )
+            )
+        clinic._logo_uri = _checked_logo_uri(logo, doc)
     return clinic
 
 
@@ -170,13 +182,14 @@ def _checked_logo_uri(logo: Path, where: YamlDocument) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _logo_uri(logo: Path, mtime_ns: int, size: int) -> str:
+def _logo_uri(logo: Path, _mtime_ns: int, size: int) -> str:
     """Checked (and for rasters, shrunk) once per process and version of the file."""
     if logo.suffix.lower() == ".svg":
         return _svg_uri(logo, size)
     if size > LOGO_MAX_BYTES:
-        raise _LogoProblem(f"{logo.name} is {size / 1e6:.1f} MB; a logo may be at most {LOGO_MAX_BYTES / 1e6:.0f} MB",
-                           _SMALLER)
+        raise _LogoProblem(
+            f"{logo.name} is {size / 1e6:.1f} MB; a logo may be at most {LOGO_MAX_BYTES / 1e6:.0f} MB", _SMALLER
+        )
     mime, data = _print_sized(logo)
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
@@ -185,11 +198,12 @@ def _svg_uri(logo: Path, size: int) -> str:
     """An SVG is drawn by WeasyPrint from the file itself: check it is a small, well-formed <svg>."""
     fix = "export the logo again as a plain SVG (or as a PNG)."
     if size > SVG_MAX_BYTES:
-        raise _LogoProblem(f"{logo.name} is {size / 1e6:.1f} MB; an SVG logo may be at most "
-                           f"{SVG_MAX_BYTES / 1e6:.0f} MB", fix)
+        raise _LogoProblem(
+            f"{logo.name} is {size / 1e6:.1f} MB; an SVG logo may be at most {SVG_MAX_BYTES / 1e6:.0f} MB", fix
+        )
     try:
-        root = ElementTree.parse(logo).getroot()
-    except (ElementTree.ParseError, ValueError) as err:
+        root = ET.parse(logo).getroot()
+    except (ET.ParseError, ValueError) as err:
         raise _LogoProblem(f"{logo.name} is not a readable SVG file ({err})", fix) from None
     if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
         raise _LogoProblem(f"{logo.name} is not an SVG image (its outermost element is <{root.tag}>)", fix)
@@ -205,12 +219,12 @@ def _print_sized(logo: Path) -> tuple[str, bytes]:
     try:
         with warnings.catch_warnings(), _strict_decoding():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower cap comes next
-            with Image.open(logo) as image:
-                _check_pixels(logo, *image.size)
-                jpeg = image.format == "JPEG"
-                image.draft("RGB", (LOGO_WIDTH_PX, LOGO_HEIGHT_PX))  # JPEG: decode at 1/2..1/8 scale
-                ImageOps.exif_transpose(image, in_place=True)  # the PNG carries no EXIF rotation
-                image = image.convert(_smooth_mode(image))
+            with Image.open(logo) as opened:
+                _check_pixels(logo, *opened.size)
+                jpeg = opened.format == "JPEG"
+                opened.draft("RGB", (LOGO_WIDTH_PX, LOGO_HEIGHT_PX))  # JPEG: decode at 1/2..1/8 scale
+                ImageOps.exif_transpose(opened, in_place=True)  # the PNG carries no EXIF rotation
+                image = opened.convert(_smooth_mode(opened))
                 image.thumbnail((LOGO_WIDTH_PX, LOGO_HEIGHT_PX), Image.Resampling.LANCZOS)
                 buffer = io.BytesIO()
                 if jpeg:
@@ -219,11 +233,15 @@ def _print_sized(logo: Path) -> tuple[str, bytes]:
                 image.save(buffer, format="PNG", optimize=True)
                 return "image/png", buffer.getvalue()
     except Image.DecompressionBombError:  # Pillow refuses to even open it (over ~179 megapixels)
-        raise _LogoProblem(f"{logo.name} has over {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels; a logo "
-                           f"may have at most {LOGO_MAX_PIXELS // 1_000_000} megapixels", _SMALLER) from None
+        raise _LogoProblem(
+            f"{logo.name} has over {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels; a logo "
+            f"may have at most {LOGO_MAX_PIXELS // 1_000_000} megapixels",
+            _SMALLER,
+        ) from None
     except UnidentifiedImageError:
-        raise _LogoProblem(f"{logo.name} is not an image Pillow can read (unknown or damaged image data)",
-                           unreadable) from None
+        raise _LogoProblem(
+            f"{logo.name} is not an image Pillow can read (unknown or damaged image data)", unreadable
+        ) from None
     except (OSError, ValueError, SyntaxError) as err:  # truncated or corrupt data found while decoding
         raise _LogoProblem(f"{logo.name} is not an image Pillow can read ({err})", unreadable) from None
 
@@ -240,8 +258,11 @@ def _strict_decoding() -> Iterator[None]:
 
 def _check_pixels(logo: Path, width: int, height: int) -> None:
     if width * height > LOGO_MAX_PIXELS:
-        raise _LogoProblem(f"{logo.name} is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
-                           f"a logo may have at most {LOGO_MAX_PIXELS // 1_000_000} megapixels", _SMALLER)
+        raise _LogoProblem(
+            f"{logo.name} is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
+            f"a logo may have at most {LOGO_MAX_PIXELS // 1_000_000} megapixels",
+            _SMALLER,
+        )
 
 
 def _smooth_mode(image: Image.Image) -> str:

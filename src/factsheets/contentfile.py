@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from factsheets.errors import FactsheetsError, Problem, display_path
+from factsheets.errors import FactsheetsError, Problem, collect, display_path, raise_any
 
 T = TypeVar("T")
 
@@ -22,8 +22,10 @@ MAX_BYTES = 1_000_000
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_ENCODING_FIX = ("save it as UTF-8 (in most editors: Save with Encoding > UTF-8), or move it out of this folder "
-                 "if it does not belong here.")
+_ENCODING_FIX = (
+    "save it as UTF-8 (in most editors: Save with Encoding > UTF-8), or move it out of this folder "
+    "if it does not belong here."
+)
 
 
 def read_text(path: Path) -> str:
@@ -43,16 +45,18 @@ def read_text(path: Path) -> str:
     return _decode(path, data)
 
 
-def load_each(paths: Iterable[Path], load: Callable[[Path], T]) -> tuple[list[T], list[Problem]]:
-    """Load every file, collecting problems instead of stopping, so all broken files are reported at once."""
-    loaded: list[T] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            loaded.append(load(path))
-        except FactsheetsError as err:
-            problems += err.problems
-    return loaded, problems
+def load_by_id(
+    paths: Iterable[Path], load: Callable[[Path], T], id_of: Callable[[T], str], clash: Callable[[T, T], Problem]
+) -> dict[str, T]:
+    """Every file loaded, by id; all broken files and every id used twice (`clash(second, first)`) reported at once."""
+    loaded, problems = collect(paths, load)
+    by_id: dict[str, T] = {}
+    for item in loaded:
+        if id_of(item) in by_id:
+            problems.append(clash(item, by_id[id_of(item)]))
+        by_id[id_of(item)] = item
+    raise_any(problems)
+    return by_id
 
 
 def content_files(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:
@@ -71,12 +75,18 @@ def _check_inside(path: Path, folder: Path) -> None:
         if path.resolve().is_relative_to(folder.resolve()):
             return
     except (OSError, RuntimeError):  # a loop of links (Python < 3.13 raises RuntimeError)
-        raise FactsheetsError(Problem(f"{display_path(path)} is a link that leads back to itself",
-                                      "delete the link, or point it at a real file.")) from None
-    raise FactsheetsError(Problem(
-        f"{display_path(path)} is a link to a file outside {folder.name}/; factsheets does not follow such links",
-        f"copy the file into {folder.name}/ instead of linking to it.",
-    ))
+        raise FactsheetsError(
+            Problem(
+                f"{display_path(path)} is a link that leads back to itself",
+                "delete the link, or point it at a real file.",
+            )
+        ) from None
+    raise FactsheetsError(
+        Problem(
+            f"{display_path(path)} is a link to a file outside {folder.name}/; factsheets does not follow such links",
+            f"copy the file into {folder.name}/ instead of linking to it.",
+        )
+    )
 
 
 def _regular_size(path: Path) -> int:
@@ -84,16 +94,20 @@ def _regular_size(path: Path) -> int:
     try:
         info = path.stat()
     except OSError as err:
-        raise FactsheetsError(Problem(f"cannot read the file ({err.strerror})",
-                                      "check that it exists and that you may read it.", path)) from None
+        raise FactsheetsError(
+            Problem(f"cannot read the file ({err.strerror})", "check that it exists and that you may read it.", path)
+        ) from None
     if not stat.S_ISREG(info.st_mode):
         raise FactsheetsError(Problem("not a regular file", "move it out of this folder.", path))
     return info.st_size
 
 
 def _too_big(path: Path, size: int) -> Problem:
-    return Problem(f"file is too big ({size:,} bytes; the limit is {MAX_BYTES:,} bytes)",
-                   "check that this is the right file; a sheet or source is a few kilobytes.", path)
+    return Problem(
+        f"file is too big ({size:,} bytes; the limit is {MAX_BYTES:,} bytes)",
+        "check that this is the right file; a sheet or source is a few kilobytes.",
+        path,
+    )
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -102,15 +116,23 @@ def _decode(path: Path, data: bytes) -> str:
         raise FactsheetsError(Problem("file is not UTF-8 text (it is UTF-16)", _ENCODING_FIX, path))
     if b"\0" in data:
         line, column = _position(data, data.index(b"\0"))
-        raise FactsheetsError(Problem("file is not UTF-8 text (it holds a NUL byte, so it is probably binary)",
-                                      _ENCODING_FIX, path, line, column))
+        raise FactsheetsError(
+            Problem(
+                "file is not UTF-8 text (it holds a NUL byte, so it is probably binary)",
+                _ENCODING_FIX,
+                path,
+                line,
+                column,
+            )
+        )
     try:
         text = data.removeprefix(_UTF8_BOM).decode("utf-8")
     except UnicodeDecodeError as err:
         line, column = _position(data, err.start)
         byte = data[err.start]
-        raise FactsheetsError(Problem(f"file is not UTF-8 text (byte 0x{byte:02X} is not valid UTF-8)",
-                                      _ENCODING_FIX, path, line, column)) from None
+        raise FactsheetsError(
+            Problem(f"file is not UTF-8 text (byte 0x{byte:02X} is not valid UTF-8)", _ENCODING_FIX, path, line, column)
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -10,15 +10,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pydantic_core import PydanticCustomError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
-from factsheets.cancer_types import CANCER_TYPES
-from factsheets.contentfile import content_files, load_each, read_text
+from factsheets.cancer_types import KNOWN_TYPES
+from factsheets.contentfile import content_files, load_by_id, read_text
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.yamlfile import parse_yaml, validate
 
@@ -43,7 +43,7 @@ class SourceMeta(BaseModel):
     restored_headings: list[str] = Field(default=[], description="Headings the text capture lost, put back.")
     credit: str | None = None
     author: str | None = None
-    cancer_types: list[str] = []
+    cancer_types: Annotated[list[str], KNOWN_TYPES] = []
 
     @field_validator("reviewed", mode="before")
     @classmethod
@@ -57,17 +57,11 @@ class SourceMeta(BaseModel):
         try:
             _to_date(value)
         except ValueError as err:
-            raise PydanticCustomError("date", "'{value}' is not a real date ({reason})",
-                                      {"value": value, "reason": str(err), "fix": "write the date as YYYY-MM-DD."})
-        return value
-
-    @field_validator("cancer_types")
-    @classmethod
-    def _known_types(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in CANCER_TYPES]
-        if unknown:
-            raise PydanticCustomError("cancer_type", "unknown cancer type(s): {unknown}",
-                                      {"unknown": ", ".join(unknown), "fix": f"use types from: {', '.join(CANCER_TYPES)}."})
+            raise PydanticCustomError(
+                "date",
+                "'{value}' is not a real date ({reason})",
+                {"value": value, "reason": str(err), "fix": "write the date as YYYY-MM-DD."},
+            ) from None
         return value
 
     @property
@@ -158,18 +152,16 @@ def _fold(text: str) -> str:
 
 def load_corpus(directory: Path) -> Corpus:
     """Load every `*.md` in `directory`, reporting all broken files at once."""
-    loaded, problems = load_each(content_files(directory, (".md",)), load_document)
-    documents: dict[str, Document] = {}
-    for doc in loaded:
-        if doc.id in documents:
-            problems.append(Problem(f"source id '{doc.id}' is also used by {documents[doc.id].path.name}",
-                                    "give each source its own id.", doc.path, 2))
-        documents[doc.id] = doc
-    if problems:
-        raise FactsheetsError(problems)
+    documents = load_by_id(content_files(directory, (".md",)), load_document, lambda doc: doc.id, _same_id)
     if not documents:
         raise FactsheetsError(Problem(f"no source documents (*.md) in {directory}", "add the corpus to sources/."))
     return Corpus(documents)
+
+
+def _same_id(doc: Document, first: Document) -> Problem:
+    return Problem(
+        f"source id '{doc.id}' is also used by {first.path.name}", "give each source its own id.", doc.path, 2
+    )
 
 
 def load_document(path: Path) -> Document:
@@ -177,8 +169,14 @@ def load_document(path: Path) -> Document:
     text = read_text(path)
     match = re.match(r"^---\n(.*?\n)---\n", text, re.DOTALL)
     if not match:
-        raise FactsheetsError(Problem("no front matter", "start the file with a '---' block holding id, title, "
-                                      "publisher, url, license and reviewed.", path, 1))
+        raise FactsheetsError(
+            Problem(
+                "no front matter",
+                "start the file with a '---' block holding id, title, publisher, url, license and reviewed.",
+                path,
+                1,
+            )
+        )
     meta_doc = parse_yaml(path, match.group(1), line_offset=1)
     meta = validate(meta_doc, SourceMeta, "front matter")
     body = text[match.end() :]
@@ -198,7 +196,7 @@ def _sections(body: str, line_offset: int) -> list[Section]:
             heading = tokens[i + 1].content.strip()
             while stack and stack[-1].level >= level:
                 stack.pop()
-            path = tuple(s.heading for s in stack if s.level > 1) + (heading,)
+            path = (*tuple(s.heading for s in stack if s.level > 1), heading)
             section = Section(heading, level, path, _line(tok, line_offset))
             sections.append(section)
             stack.append(section)
@@ -235,9 +233,11 @@ def _read_block(tokens: list[Token], i: int, section: Section, line_offset: int)
     return i + 1
 
 
-def _add(section: Section, kind: BlockKind, text: str, line: int, **extra: object) -> None:
+def _add(
+    section: Section, kind: BlockKind, text: str, line: int, cells: tuple[str, ...] = (), ordered: bool = False
+) -> None:
     position = section.last_position[kind] = section.last_position.get(kind, 0) + 1
-    section.blocks.append(Block(kind, text, line, position, **extra))  # type: ignore[arg-type]
+    section.blocks.append(Block(kind, text, line, position, cells, ordered))
 
 
 def _closing(tokens: list[Token], i: int) -> int:

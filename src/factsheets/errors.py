@@ -6,8 +6,13 @@ exits 1 without a traceback, so the library never prints or exits itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,33 @@ class FactsheetsError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self) -> tuple:  # crosses process boundaries (workers) with its problems intact
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[FactsheetsError], tuple[list[Problem]]
+    ]:  # crosses process boundaries (workers) with its problems intact
         return (type(self), (self.problems,))
+
+
+def collect(items: Iterable[T], work: Callable[[T], R]) -> tuple[list[R], list[Problem]]:
+    """`work` on every item, gathering problems instead of stopping at the first, each problem once.
+
+    Every "report all broken files (sheets, variants, passages) at once" loop is this one.
+    """
+    done: list[R] = []
+    problems: list[Problem] = []
+    for item in items:
+        try:
+            done.append(work(item))
+        except FactsheetsError as err:
+            problems += [p for p in err.problems if p not in problems]
+    return done, problems
+
+
+def raise_any(problems: list[Problem]) -> None:
+    """Raise the problems gathered, if there are any."""
+    if problems:
+        raise FactsheetsError(problems)
 
 
 def display_path(path: Path) -> str:

@@ -30,7 +30,7 @@ class ProjectFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
         self.allowed = [p.resolve() for p in allowed]
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         scheme = urlparse(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)

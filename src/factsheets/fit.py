@@ -13,43 +13,43 @@ import json
 from pathlib import Path
 
 from factsheets import __version__
-from factsheets.build import Job, FileHashes, look_hash, plan
-from factsheets.clinic import Paper, load_clinic
+from factsheets.build import FileHashes, Job, look_hash, plan
+from factsheets.clinic import PAPERS, Paper
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.output import write_atomic
 from factsheets.project import Content, Project
 from factsheets.render import Renderer, RenderOptions
-from factsheets.select import select
 
 CACHE = "fit-cache.json"
-PAPERS: tuple[Paper, ...] = ("letter", "a4")
 
 
-def check_fit(project: Project, clinic_dir: Path | None, content: Content) -> tuple[list[Problem], int]:
+def check_fit(project: Project, content: Content) -> tuple[list[Problem], int]:
     """Problems for variants that do not fit, and how many layouts were needed (the rest were cached)."""
-    clinic_dir = project.clinic_dir(clinic_dir)
     files = FileHashes()
-    todo = [(paper, job) for paper in PAPERS
-            for job in plan(project, content, look_hash(project, clinic_dir, RenderOptions(paper=paper), files), files)]
+    todo = [
+        (paper, job)
+        for paper in PAPERS
+        for job in plan(content, look_hash(project, RenderOptions(paper=paper), files), files)
+    ]
     cache_path = project.out_dir / CACHE
     cached = _read(cache_path)
     wanted = {_key(paper, job) for paper, job in todo}
     fits = {key: size for key, size in cached.items() if key in wanted}
     missing = [(paper, job) for paper, job in todo if _key(paper, job) not in fits]  # only fits are cached
-    problems = _lay_out(project, clinic_dir, content, missing, fits) if missing else []
+    problems = _lay_out(project, content, missing, fits) if missing else []
     if fits != cached:
         write_atomic(cache_path, json.dumps({"factsheets": __version__, "fits": fits}, indent=1).encode())
     return problems, len(missing)
 
 
-def _lay_out(project: Project, clinic_dir: Path, content: Content, missing: list[tuple[Paper, Job]],
-             fits: dict[str, float]) -> list[Problem]:
-    renderer = Renderer(project, load_clinic(clinic_dir))
+def _lay_out(
+    project: Project, content: Content, missing: list[tuple[Paper, Job]], fits: dict[str, float]
+) -> list[Problem]:
+    renderer = Renderer(project)
     problems: list[Problem] = []
     for paper, job in missing:
-        filled = select(content.sheet(job.sheet_id), content.corpus, job.cancer_type)
         try:
-            fits[_key(paper, job)] = renderer.fit(filled, RenderOptions(paper=paper))[1]
+            fits[_key(paper, job)] = renderer.fit(content.fill(job.variant), RenderOptions(paper=paper))[1]
         except FactsheetsError as err:
             problems += err.problems
     return problems

@@ -38,8 +38,13 @@ SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                                 b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    (
+        b"content-security-policy",
+        (
+            b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ),
+    ),
     (b"referrer-policy", b"same-origin"),  # "no-referrer" would make browsers send Origin: null
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
@@ -62,8 +67,14 @@ class RequestGuard:
     in a URL (a name typed in the wrong place, a forged log line) reaches the log.
     """
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str], known_paths: Collection[str] = (),
-                 max_body: int = MAX_BODY_BYTES, body_seconds: float = BODY_SECONDS) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        allowed_hosts: Iterable[str],
+        known_paths: Collection[str] = (),
+        max_body: int = MAX_BODY_BYTES,
+        body_seconds: float = BODY_SECONDS,
+    ) -> None:
         self.app, self.max_body, self.body_seconds = app, max_body, body_seconds
         self.allowed_hosts = {_bare(h) for h in allowed_hosts}
         self.known_paths = known_paths
@@ -107,7 +118,7 @@ class RequestGuard:
             raise Refused(413, f"request too large: at most {self.max_body // 1024} KB")
         try:
             return await asyncio.wait_for(self._read_limited(receive), self.body_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Refused(408, f"the request did not arrive within {self.body_seconds:g} seconds") from None
 
     async def _read_limited(self, receive: Receive) -> bytes:
@@ -133,15 +144,20 @@ class _Answer:
         if message["type"] == "http.response.start":
             self.status = message["status"]
             names = {name.lower() for name, _ in message.get("headers", [])}
-            message = {**message, "headers": [*message.get("headers", []),
-                                              *[h for h in SECURITY_HEADERS if h[0] not in names]]}
+            message = {
+                **message,
+                "headers": [*message.get("headers", []), *[h for h in SECURITY_HEADERS if h[0] not in names]],
+            }
         await self._send(message)
 
     async def refuse(self, refused: Refused) -> None:
         """A JSON error that also closes the connection: whatever else the client sends is not read."""
         body = json.dumps({"error": refused.message, "field": None}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
         await self.send({"type": "http.response.start", "status": refused.status, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})
 
@@ -201,5 +217,5 @@ def _bare(host: str) -> str:
     """'localhost:8000' -> 'localhost', '[::1]:8000' -> '::1': hosts are compared without ports."""
     host = host.strip().lower()
     if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
+        return host[1 : host.find("]")] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

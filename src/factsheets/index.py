@@ -8,13 +8,10 @@ from pathlib import Path
 import pypdfium2
 
 from factsheets.cancer_types import CANCER_TYPES
+from factsheets.manifest import PacketEntry, SheetEntry
 from factsheets.output import write_atomic
-from factsheets.templating import environment, template_problems
-
-
-def thumb_path(pdf_rel: str) -> str:
-    """Where a PDF's thumbnail lives, relative to out/: general/bone.pdf -> thumbs/general--bone.png."""
-    return "thumbs/" + pdf_rel.replace("/", "--").removesuffix(".pdf") + ".png"
+from factsheets.project import Project
+from factsheets.templating import template_problems
 
 
 def thumbnail(pdf_path: Path, png_path: Path, width_px: int = 220) -> None:
@@ -32,15 +29,18 @@ def thumbnail(pdf_path: Path, png_path: Path, width_px: int = 220) -> None:
     write_atomic(png_path, buffer.getvalue())
 
 
-def write_index(out_dir: Path, template_dirs: list[Path], sheets: list[dict], packets: list[dict]) -> None:
-    """Render templates/index.html over the manifest's entries, thumbnails alongside."""
+def write_index(project: Project, sheets: list[SheetEntry], packets: list[PacketEntry]) -> None:
+    """Render index.html (the clinic's, else the project's) over the manifest's entries, thumbnails alongside."""
+    out = project.out_dir
     for item in [*sheets, *packets]:
-        item["thumb"] = thumb_path(item["path"])
-        thumbnail(out_dir / item["path"], out_dir / item["thumb"])  # a no-op when a worker made it
-    env = environment(template_dirs)
-    variants: dict[str, list[dict]] = {}
+        thumbnail(out / item.path, out / item.thumb)  # a no-op when a worker made it
+    variants: dict[str, list[SheetEntry]] = {}
     for entry in sheets:
-        variants.setdefault(entry["variant"], []).append(entry)
+        variants.setdefault(entry.variant, []).append(entry)
     with template_problems():
-        html = env.get_template("index.html").render(variants=variants, packets=packets, types=CANCER_TYPES)
-    write_atomic(out_dir / "index.html", html.encode())
+        html = (
+            project.environment()
+            .get_template("index.html")
+            .render(variants=variants, packets=packets, types=CANCER_TYPES)
+        )
+    write_atomic(out / "index.html", html.encode())

@@ -14,40 +14,57 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from factsheets.contentfile import read_text
+from factsheets.errors import FactsheetsError, Problem
 from factsheets.output import write_atomic
 from factsheets.select import FilledSheet
 
 LOCK_FILE = "approved.lock.json"
+Approved = dict[str, list[dict[str, str]]]  # variant key -> its passages: source, section, sha256, text
 
 
-def passages(filled: FilledSheet) -> list[dict]:
+def passages(filled: FilledSheet) -> list[dict[str, str]]:
     rows = []
     for section in filled.sections:
         for group in section.groups:
             source = group.citation.source.id if group.citation else "clinic"
             where = group.citation.section if group.citation else section.heading
             for text in group.texts:
-                rows.append({"source": source, "section": where, "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                             "text": text})
+                rows.append(
+                    {
+                        "source": source,
+                        "section": where,
+                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                        "text": text,
+                    }
+                )
     return rows
-
-
-def key(filled: FilledSheet) -> str:
-    return f"{filled.sheet.id}/{filled.variant}"
 
 
 def write_lock(sheets_dir: Path, fills: list[FilledSheet]) -> Path:
     path = sheets_dir / LOCK_FILE
-    data = {key(f): passages(f) for f in fills}
+    data = {f.variant.key: passages(f) for f in fills}
     write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
     return path
 
 
-def read_lock(sheets_dir: Path) -> dict[str, list[dict]] | None:
+def read_lock(sheets_dir: Path) -> Approved | None:
     path = sheets_dir / LOCK_FILE
     if not path.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        approved: Approved = json.loads(read_text(path))
+    except json.JSONDecodeError as err:
+        raise FactsheetsError(
+            Problem(
+                f"the lock file is not valid JSON ({err.msg})",
+                "undo the edit or merge that broke it, or run 'factsheets lock' to approve what prints now.",
+                path,
+                err.lineno,
+                err.colno,
+            )
+        ) from None
+    return approved
 
 
 @dataclass(frozen=True)
@@ -59,25 +76,34 @@ class LockChange:
 
     @property
     def warning(self) -> str:
-        return "printed text differs from the approved lock file" if self.approved else \
-            "not in the lock file: not yet approved"
+        return (
+            "printed text differs from the approved lock file"
+            if self.approved
+            else "not in the lock file: not yet approved"
+        )
 
 
-def differences(lock: dict[str, list[dict]] | None, fills: list[FilledSheet]) -> dict[str, LockChange]:
+def differences(lock: Approved | None, fills: list[FilledSheet]) -> dict[str, LockChange]:
     """The variants whose printed passages are not exactly what the lock file approved."""
     if lock is None:
         return {}
     changed = {}
     for filled in fills:
         now = passages(filled)
-        then = lock.get(key(filled))
+        then = lock.get(filled.variant.key)
         if then is None:
-            changed[key(filled)] = LockChange(approved=False)
+            changed[filled.variant.key] = LockChange(approved=False)
         elif [p["sha256"] for p in then] != [p["sha256"] for p in now]:
-            changed[key(filled)] = LockChange(True, tuple(difflib.unified_diff(
-                [_line(p) for p in then], [_line(p) for p in now], "approved", "now", lineterm="", n=0)))
+            changed[filled.variant.key] = LockChange(
+                True,
+                tuple(
+                    difflib.unified_diff(
+                        [_line(p) for p in then], [_line(p) for p in now], "approved", "now", lineterm="", n=0
+                    )
+                ),
+            )
     return changed
 
 
-def _line(passage: dict) -> str:
+def _line(passage: dict[str, str]) -> str:
     return f"[{passage['source']} > {passage['section']}] {passage['text']}"

@@ -27,8 +27,9 @@ _DISK_PROBLEMS = {  # errno -> (what happened, what to do)
 
 def disk_error(path: Path, err: OSError) -> FactsheetsError:
     """A plain problem for a failed write to `path`; unknown errors keep the system's own words."""
-    what, fix = _DISK_PROBLEMS.get(err.errno or 0, (err.strerror or str(err), "check the disk and the folder, "
-                                                                                "then run again."))
+    what, fix = _DISK_PROBLEMS.get(
+        err.errno or 0, (err.strerror or str(err), ("check the disk and the folder, then run again."))
+    )
     return FactsheetsError(Problem(f"{what}; nothing was written.", fix, file=path))
 
 
@@ -63,10 +64,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException as err:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            Path(tmp).unlink()
         if isinstance(err, OSError):
             raise disk_error(path, err) from None
         raise

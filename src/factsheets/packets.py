@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from pikepdf import Array, Dictionary, Name, Object
 
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.corpus import Corpus
+from factsheets.manifest import SheetEntry
 from factsheets.output import write_atomic
+from factsheets.variant import Variant
 
 SITES_SOURCE = ("nci-metastatic-cancer", "Common Sites Where Cancer Spreads")
 OVERVIEW = ("what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads")
@@ -43,34 +46,34 @@ def sites(corpus: Corpus, cancer_type: str) -> list[str]:
     return [site.strip().lower() for site in row.cells[1].split(",")]
 
 
-def packet_sheet_ids(corpus: Corpus, sheet_ids: set[str] | list[str], cancer_type: str | None) -> list[str]:
+def packet_sheet_ids(corpus: Corpus, sheet_ids: Collection[str], cancer_type: str | None) -> list[str]:
     """The sheets for one type, in reading order: overview, its sites of spread, questions."""
     site_sheets = [SITE_SHEETS[s] for s in sites(corpus, cancer_type) if s in SITE_SHEETS] if cancer_type else []
     return [s for s in dict.fromkeys([*OVERVIEW, *site_sheets, *CLOSING]) if s in sheet_ids]
 
 
-def plan_packets(corpus: Corpus, sheet_ids: set[str], entries: dict[str, dict]) -> list[Packet]:
+def plan_packets(corpus: Corpus, sheet_ids: set[str], entries: dict[str, SheetEntry]) -> list[Packet]:
     """A packet per type, using each sheet's type variant where it has one, else its general sheet.
 
-    `entries` are the manifest entries of PDFs that exist; a project sheet without one is `missing`.
+    `entries` are the manifest entries of PDFs that exist, by path; a sheet without one is `missing`.
     """
     packets = []
-    for ctype in CANCER_TYPES:
+    for ctype in CANCER_TYPES.values():
         members, missing = [], []
-        for sheet_id in packet_sheet_ids(corpus, sheet_ids, ctype):
-            entry = entries.get(f"{ctype}/{sheet_id}.pdf") or entries.get(f"general/{sheet_id}.pdf")
+        for sheet_id in packet_sheet_ids(corpus, sheet_ids, ctype.key):
+            entry = entries.get(Variant(sheet_id, ctype).path) or entries.get(Variant(sheet_id).path)
             if entry:
-                members.append((entry["title"], entry["path"]))
+                members.append((entry.title, entry.path))
             else:
                 missing.append(sheet_id)
-        packets.append(Packet(ctype, tuple(members), tuple(missing)))
+        packets.append(Packet(ctype.key, tuple(members), tuple(missing)))
     return packets
 
 
-def packet_hash(packet: Packet, entries: dict[str, dict]) -> str:
+def packet_hash(packet: Packet, entries: dict[str, SheetEntry]) -> str:
     h = hashlib.sha256()
     for title, path in packet.members:
-        h.update(f"{title}|{path}|{entries[path]['sha256']}\n".encode())
+        h.update(f"{title}|{path}|{entries[path].sha256}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -108,8 +111,14 @@ def merge(parts: list[tuple[str, bytes]], title: str) -> bytes:
             source.close()
 
 
-def _append(out: pikepdf.Pdf, source: pikepdf.Pdf, document: Dictionary, nums: Array, offset: int,
-            outline: list) -> int:
+def _append(
+    out: pikepdf.Pdf,
+    source: pikepdf.Pdf,
+    document: Dictionary,
+    nums: Array,
+    offset: int,
+    outline: list[pikepdf.OutlineItem],
+) -> int:
     """Copy one sheet's pages, tags and bookmarks; return the next free parent-tree key."""
     first = len(out.pages)
     out.pages.extend(source.pages)
@@ -142,7 +151,7 @@ def _catalog(out: pikepdf.Pdf, first: pikepdf.Pdf, tree: Dictionary, title: str)
     out.docinfo["/Title"], out.docinfo["/Creator"] = title, "factsheets"
 
 
-def _top_elements(tree: Dictionary) -> list[Object]:
+def _top_elements(tree: Object) -> list[Object]:
     """The elements under a sheet's /Document: they go under the merged /Document."""
     tops: list[Object] = []
     for element in _kids(tree):
@@ -164,7 +173,8 @@ def _foreign(out: pikepdf.Pdf, value: Object) -> Object:
 
 def _bookmark(item: pikepdf.OutlineItem, first: int) -> pikepdf.OutlineItem:
     destination = item.destination
-    page = pikepdf.Page(destination[0]).index if isinstance(destination, Array) else 0
+    index = pikepdf.Page(destination[0]).index if isinstance(destination, Array) else 0
+    page: int = index  # type: ignore[assignment]  # pikepdf's stub makes Page.index a method; it is a property
     copied = pikepdf.OutlineItem(item.title, first + page)
     copied.children.extend(_bookmark(child, first) for child in item.children)
     return copied
@@ -172,7 +182,8 @@ def _bookmark(item: pikepdf.OutlineItem, first: int) -> pikepdf.OutlineItem:
 
 def write_packet(out_dir: Path, packet: Packet) -> bytes:
     """Merge a packet's member PDFs from out/ and write it; returns the PDF written."""
-    pdf = merge([(title, (out_dir / path).read_bytes()) for title, path in packet.members],
-                packet_title(packet.cancer_type))
+    pdf = merge(
+        [(title, (out_dir / path).read_bytes()) for title, path in packet.members], packet_title(packet.cancer_type)
+    )
     write_atomic(out_dir / packet.path, pdf)
     return pdf

@@ -22,8 +22,7 @@ LABELS = {"patient": "Patient name", "date": "Date", "care_team": "Care team con
 # surrogates, line and paragraph separators.
 _REFUSED_CATEGORIES = {"Cc", "Cn", "Co", "Cs", "Zl", "Zp"}
 # Direction controls (embeddings, overrides, isolates, marks): they reorder what prints.
-_BIDI_CONTROLS = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200e", "\u200f",
-                  "\u061c"}
+_BIDI_CONTROLS = {*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200e", "\u200f", "\u061c"}
 
 
 @dataclass(frozen=True)
@@ -57,18 +56,27 @@ def clean(field: str, value: str) -> str:
     value = " ".join(unicodedata.normalize("NFC", value).split())
     label = LABELS[field]
     if len(value) > LIMITS[field]:
-        raise PersonalValueError(field, f"{label} is {len(value)} characters long; at most {LIMITS[field]} fit on "
-                                        "the sheet. Shorten it, for example with initials.")
+        raise PersonalValueError(
+            field,
+            f"{label} is {len(value)} characters long; at most {LIMITS[field]} fit on "
+            "the sheet. Shorten it, for example with initials.",
+        )
     for char in value:
         if char in _BIDI_CONTROLS:
-            raise PersonalValueError(field, f"{label} contains an invisible direction control ({describe(char)}) "
-                                            "that can make it print in the wrong order. Type it again without it.")
+            raise PersonalValueError(
+                field,
+                f"{label} contains an invisible direction control ({describe(char)}) "
+                "that can make it print in the wrong order. Type it again without it.",
+            )
         if char == "\ufffd":  # what a decoder leaves where it could not read the bytes
-            raise PersonalValueError(field, f"{label} has a character that could not be read ({describe(char)}); "
-                                            "type it again.")
+            raise PersonalValueError(
+                field, f"{label} has a character that could not be read ({describe(char)}); type it again."
+            )
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
-            raise PersonalValueError(field, f"{label} contains a character that cannot be printed "
-                                            f"({describe(char)}). Type it again without it.")
+            raise PersonalValueError(
+                field,
+                f"{label} contains a character that cannot be printed ({describe(char)}). Type it again without it.",
+            )
     return value
 
 

@@ -1,4 +1,11 @@
-"""Where a project's inputs live, and loading them all in one go (MkDocs: read everything first)."""
+"""A project: its folders, the clinic it prints for, its one Jinja environment, and its content.
+
+MkDocs passes one checked config object to its build and makes every Jinja environment in one
+place (`Theme.get_env`); `Project` is that object here. Every folder is named in this module
+only, the clinic is loaded once per `Project` (a watch rebuild makes a new one), and every page
+the project writes (sheets, index, report, the web form) gets its templates from `environment`,
+so a clinic's template overrides reach all of them.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,27 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from jinja2.sandbox import SandboxedEnvironment
+
+from factsheets.clinic import Clinic, load_clinic
 from factsheets.corpus import Corpus, load_corpus
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.errors import FactsheetsError, Problem, collect, raise_any
 from factsheets.select import FilledSheet, select
 from factsheets.sheet import Sheet, load_sheets
+from factsheets.templating import environment
+from factsheets.variant import Variant
 
 
 @dataclass(frozen=True)
 class Project:
-    """A folder holding sources/, sheets/, templates/, styles/, assets/ and out/."""
+    """A folder holding sources/, sheets/, templates/, styles/, assets/ and out/, and a clinic folder.
+
+    `clinic_override` is the folder given with --clinic; without it ROOT/clinic is used, and
+    no clinic folder at all means neutral sheets.
+    """
 
     root: Path
+    clinic_override: Path | None = None
 
     @property
     def sources_dir(self) -> Path:
@@ -30,9 +47,46 @@ class Project:
     def out_dir(self) -> Path:
         return self.root / "out"
 
-    def clinic_dir(self, override: Path | None = None) -> Path:
-        """The clinic folder: the one given (--clinic), else ROOT/clinic (absent means neutral)."""
-        return override if override is not None else self.root / "clinic"
+    @property
+    def templates_dir(self) -> Path:
+        """The project's own templates: the fallback for every clinic, and the base of relative links."""
+        return self.root / "templates"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.root / "assets"
+
+    @property
+    def clinic_dir(self) -> Path:
+        return self.clinic_override if self.clinic_override is not None else self.root / "clinic"
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        """Where templates are looked up, the clinic's first: a clinic overrides one file at a time."""
+        return [self.clinic_dir / "templates", self.templates_dir]
+
+    @property
+    def style_dirs(self) -> list[Path]:
+        return [self.clinic_dir / "styles", self.root / "styles"]
+
+    @property
+    def look_dirs(self) -> list[Path]:
+        """Folders every sheet's look depends on: a change in any of them changes every PDF."""
+        return [self.templates_dir, self.root / "styles", self.assets_dir, self.clinic_dir]
+
+    @property
+    def watched_dirs(self) -> list[Path]:
+        """Everything a build reads: what `build --watch` watches."""
+        return [self.sheets_dir, self.sources_dir, *self.look_dirs]
+
+    @cached_property
+    def clinic(self) -> Clinic:
+        """The clinic's settings, loaded (and checked) on first use; a problem raises every time it is asked."""
+        return load_clinic(self.clinic_dir)
+
+    def environment(self, strict: bool = False) -> SandboxedEnvironment:
+        """The one way a Jinja environment is made: sandboxed, over the clinic's and the project's templates."""
+        return environment(self.template_dirs, strict)
 
 
 @dataclass(frozen=True)
@@ -47,9 +101,13 @@ class Content:
             raise FactsheetsError(Problem(f"unknown sheet '{sheet_id}'", f"use one of: {', '.join(self.sheets)}."))
         return self.sheets[sheet_id]
 
-    def variants(self) -> list[tuple[Sheet, str | None]]:
-        """Every (sheet, cancer type) pair a full build makes; None is the general sheet."""
-        return [(s, t) for s in self.sheets.values() for t in [None, *s.variant_types]]
+    def variants(self) -> list[Variant]:
+        """Every variant a full build makes: each sheet's general sheet, then one per cancer type it varies by."""
+        return [Variant.of(s.id, t) for s in self.sheets.values() for t in [None, *s.variant_types]]
+
+    def fill(self, variant: Variant) -> FilledSheet:
+        """One variant's content, resolved."""
+        return select(self.sheet(variant.sheet_id), self.corpus, variant.cancer_type)
 
     def fill_all(self) -> list[FilledSheet]:
         """Resolve every variant of every sheet, reporting all problems together."""
@@ -58,32 +116,18 @@ class Content:
     @cached_property
     def _filled(self) -> list[FilledSheet]:
         # Computed once per Content: check, assess and build all need every variant resolved.
-        filled: list[FilledSheet] = []
-        problems: list[Problem] = []
-        for sheet, ctype in self.variants():
-            try:
-                filled.append(select(sheet, self.corpus, ctype))
-            except FactsheetsError as err:
-                problems += [p for p in err.problems if p not in problems]
-        if problems:
-            raise FactsheetsError(problems)
+        filled, problems = collect(self.variants(), self.fill)
+        raise_any(problems)
         return filled
 
 
 def load_content(project: Project) -> Content:
     """Load sources and sheets; problems in both are reported at once."""
-    problems: list[Problem] = []
-    corpus = sheets = None
-    try:
-        corpus = load_corpus(project.sources_dir)
-    except FactsheetsError as err:
-        problems += err.problems
-    try:
-        sheets = load_sheets(project.sheets_dir)
-    except FactsheetsError as err:
-        problems += err.problems
-    if problems or corpus is None or sheets is None:
-        raise FactsheetsError(problems)
-    if not sheets:
-        raise FactsheetsError(Problem(f"no sheets (*.yaml or *.yml) in {project.sheets_dir}", "add a sheet definition."))
-    return Content(corpus, sheets)
+    corpora, problems = collect([project.sources_dir], load_corpus)
+    sheet_sets, more = collect([project.sheets_dir], load_sheets)
+    raise_any(problems + more)
+    if not sheet_sets[0]:
+        raise FactsheetsError(
+            Problem(f"no sheets (*.yaml or *.yml) in {project.sheets_dir}", "add a sheet definition.")
+        )
+    return Content(corpora[0], sheet_sets[0])

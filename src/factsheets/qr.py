@@ -22,8 +22,9 @@ MODULE_MM = 0.76  # at least 0.75 mm, with a little room for rounding
 
 def qr_svg(url: str, label: str) -> str:
     """An `<svg>` element encoding exactly `url`, with `label` as its accessible title."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE,
-                         image_factory=SvgPathImage)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE, image_factory=SvgPathImage
+    )
     code.add_data(url, optimize=0)
     code.make(fit=True)
     svg = code.make_image().to_string(encoding="unicode")

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
@@ -19,7 +20,7 @@ from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 from weasyprint.text.fonts import FontConfiguration
 
 from factsheets import __version__
-from factsheets.clinic import Clinic, Paper
+from factsheets.clinic import Paper
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.personal import Personal, describe, field_problem
@@ -27,13 +28,14 @@ from factsheets.project import Project
 from factsheets.qr import qr_svg
 from factsheets.select import FilledSheet
 from factsheets.tagging import finish_tags
-from factsheets.templating import environment, template_problems
+from factsheets.templating import template_problems
 
 # Body sizes tried in turn until the sheet fits: start generous, never below the floor.
 STANDARD_SIZES = (13.0, 12.5, 12.0, 11.5, 11.0)
 LARGE_PRINT_SIZES = (18.0,)
-DISCLAIMER = ("This sheet is general information. It does not replace the advice of your care team, "
-              "who know your situation.")
+DISCLAIMER = (
+    "This sheet is general information. It does not replace the advice of your care team, who know your situation."
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Rendered:
 
 def content_version(filled: FilledSheet) -> str:
     """Short hash of what a sheet says and where it came from (not of who it is for)."""
-    h = hashlib.sha256(f"{__version__}\n{filled.sheet.id}\n{filled.variant}\n{filled.sheet.title}".encode())
+    h = hashlib.sha256(f"{__version__}\n{filled.sheet.id}\n{filled.variant.type_key}\n{filled.sheet.title}".encode())
     for section in filled.sections:
         h.update(section.heading.encode())
         for group in section.groups:
@@ -70,14 +72,11 @@ def content_version(filled: FilledSheet) -> str:
 class Renderer:
     """Templates, styles and fonts loaded once; `render` may be called many times."""
 
-    def __init__(self, project: Project, clinic: Clinic) -> None:
+    def __init__(self, project: Project) -> None:
         self.project = project
-        self.clinic = clinic
-        overrides = [clinic.folder] if clinic.folder else []
-        self.template_dirs = [d / "templates" for d in overrides] + [project.root / "templates"]
-        self.style_dirs = [d / "styles" for d in overrides] + [project.root / "styles"]
-        self.env = environment(self.template_dirs, strict=True)
-        allowed = [*self.template_dirs, *self.style_dirs, project.root / "assets", *overrides]
+        self.clinic = project.clinic
+        self.env = project.environment(strict=True)
+        allowed = [*project.template_dirs, *project.style_dirs, project.assets_dir, project.clinic_dir]
         self.fetcher = ProjectFetcher([d for d in allowed if d.exists()])
         self.fonts = FontConfiguration()
         self._base_css = self._css(filename=self._find_style("sheet.css"))
@@ -85,17 +84,25 @@ class Renderer:
 
     def _css(self, **source: object) -> CSS:
         try:
-            return CSS(**source, font_config=self.fonts, url_fetcher=self.fetcher)  # type: ignore[arg-type]
+            return CSS(**source, font_config=self.fonts, url_fetcher=self.fetcher)
         except ResourceRefused as err:
-            raise FactsheetsError(Problem(f"stylesheet needs a resource that was refused ({err.reason})",
-                                          f"keep fonts and images under assets/ or the clinic folder: {err.url}"))
+            raise FactsheetsError(
+                Problem(
+                    f"stylesheet needs a resource that was refused ({err.reason})",
+                    f"keep fonts and images under assets/ or the clinic folder: {err.url}",
+                )
+            ) from None
 
     def _find_style(self, name: str) -> str:
-        for folder in self.style_dirs:
+        for folder in self.project.style_dirs:
             if (folder / name).is_file():
                 return str(folder / name)
-        raise FactsheetsError(Problem(f"stylesheet {name} not found in {', '.join(map(str, self.style_dirs))}",
-                                      "restore styles/ from the project."))
+        raise FactsheetsError(
+            Problem(
+                f"stylesheet {name} not found in {', '.join(map(str, self.project.style_dirs))}",
+                "restore styles/ from the project.",
+            )
+        )
 
     def html(self, filled: FilledSheet, options: RenderOptions) -> str:
         """The sheet as HTML: what WeasyPrint lays out, and what tests and benchmarks compare."""
@@ -103,14 +110,22 @@ class Renderer:
             {"n": n, "meta": src, "qr": qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
             for n, src in enumerate(filled.sources, start=1)
         ]
-        numbers = {s["meta"].id: s["n"] for s in sources}
+        numbers = {src.id: n for n, src in enumerate(filled.sources, start=1)}
         with template_problems():
             return self.env.get_template("sheet.html").render(
-                filled=filled, sheet=filled.sheet, sources=sources, numbers=numbers, clinic=self.clinic,
+                filled=filled,
+                sheet=filled.sheet,
+                sources=sources,
+                numbers=numbers,
+                clinic=self.clinic,
                 logo_uri=self.clinic.logo_uri,
-                options=options, personal=options.personal, disclaimer=DISCLAIMER,
-                print_date=options.print_date, version=content_version(filled),
-                paper=self._paper(options), large_print=options.large_print,
+                options=options,
+                personal=options.personal,
+                disclaimer=DISCLAIMER,
+                print_date=options.print_date,
+                version=content_version(filled),
+                paper=self._paper(options),
+                large_print=options.large_print,
             )
 
     def _paper(self, options: RenderOptions) -> Paper:
@@ -120,9 +135,12 @@ class Renderer:
         key = (paper, body_pt, large)
         if key not in self._size_css:
             small = 13 if large else 9
-            self._size_css[key] = self._css(string=(
-                f"@page {{ size: {paper}; }} html {{ font-size: {body_pt}pt; }} "
-                f":root {{ --accent: {self.clinic.accent_color}; --small: {small}pt; }}"))
+            self._size_css[key] = self._css(
+                string=(
+                    f"@page {{ size: {paper}; }} html {{ font-size: {body_pt}pt; }} "
+                    f":root {{ --accent: {self.clinic.accent_color}; --small: {small}pt; }}"
+                )
+            )
         return self._size_css[key]
 
     def render(self, filled: FilledSheet, options: RenderOptions) -> Rendered:
@@ -158,10 +176,11 @@ class Renderer:
         return finish_tags(pdf)
 
     def _layout(self, html: str, paper: Paper, body_pt: float, large: bool) -> Document:
-        base = str(self.template_dirs[-1]) + "/"
+        base = str(self.project.templates_dir) + "/"
         with _refusals_as_problems():
             return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
-                stylesheets=[self._base_css, self._size(paper, body_pt, large)], font_config=self.fonts)
+                stylesheets=[self._base_css, self._size(paper, body_pt, large)], font_config=self.fonts
+            )
 
 
 @contextmanager
@@ -177,7 +196,8 @@ def _missing_glyphs() -> Iterator[list[str]]:
 
     def take(record: logging.LogRecord) -> bool:
         if str(record.msg).startswith(".notdef glyph"):
-            missing.append(chr(record.args[1]))  # type: ignore[index]  # args: (char, codepoint)
+            args = record.args if isinstance(record.args, tuple) else ()  # (character, code point)
+            missing.append(chr(args[1]) if len(args) > 1 and isinstance(args[1], int) else "\ufffd")
             return False
         return record.levelno >= floor  # a quiet logger stays quiet while lowered for this
 
@@ -196,31 +216,44 @@ def _glyph_problems(filled: FilledSheet, personal: Personal, missing: list[str])
     for char in dict.fromkeys(missing):
         name = next((key for key, value in personal.fields().items() if char in value), None)
         if name:
-            problems.append(field_problem(name, f"contains a character no installed font can print "
-                                                f"({describe(char)}). Type it again without it."))
+            problems.append(
+                field_problem(
+                    name,
+                    f"contains a character no installed font can print ({describe(char)}). Type it again without it.",
+                )
+            )
         else:
-            problems.append(Problem(f"sheet '{filled.sheet.id}' has a character no installed font can print "
-                                    f"({describe(char)})", "install a font that covers it (scripts/setup.sh "
-                                    "installs the Noto fonts), or change the text.", filled.sheet.path))
+            problems.append(
+                Problem(
+                    f"sheet '{filled.sheet.id}' has a character no installed font can print ({describe(char)})",
+                    "install a font that covers it (scripts/setup.sh installs the Noto fonts), or change the text.",
+                    filled.sheet.path,
+                )
+            )
     return problems
 
 
-def _check_personal_lines(document) -> None:
+def _check_personal_lines(document: Document) -> None:
     """Each personal value must keep to its lines (data-lines), or the box would outgrow its reserve."""
     problems = []
     for name, lines, allowed in _personal_lines(document.pages[0]._page_box):
         if lines > allowed:
-            problems.append(field_problem(name, f"is too long to fit on its line of the sheet (it needs {lines} "
-                                                 "lines). Shorten it, for example with initials."))
+            problems.append(
+                field_problem(
+                    name,
+                    f"is too long to fit on its line of the sheet (it needs {lines} "
+                    "lines). Shorten it, for example with initials.",
+                )
+            )
     if problems:
         raise FactsheetsError(problems)
 
 
-def _personal_lines(page_box) -> list[tuple[str, int, int]]:
+def _personal_lines(page_box: Any) -> list[tuple[str, int, int]]:
     """(field, lines used, lines allowed) for each value box marked data-field."""
     found = []
 
-    def walk(box) -> None:
+    def walk(box: Any) -> None:
         element = getattr(box, "element", None)
         if element is not None and element.get("data-field") and not isinstance(box, LineBox):
             lines = sum(1 for child in getattr(box, "children", []) if isinstance(child, LineBox))
@@ -239,14 +272,18 @@ def _refusals_as_problems() -> Iterator[None]:
     try:
         yield
     except ResourceRefused as err:
-        raise FactsheetsError(Problem(f"the page needs a resource that was refused ({err.reason})",
-                                      f"keep logos and images in the clinic folder or assets/: {err.url}")) from None
+        raise FactsheetsError(
+            Problem(
+                f"the page needs a resource that was refused ({err.reason})",
+                f"keep logos and images in the clinic folder or assets/: {err.url}",
+            )
+        ) from None
 
 
-def _overflow(filled: FilledSheet, options: RenderOptions, paper: str, floor: float, document) -> Problem:
-    words = sum(len(text.split()) for page in document.pages[options.max_pages:] for text in _page_texts(page))
+def _overflow(filled: FilledSheet, options: RenderOptions, paper: str, floor: float, document: Document) -> Problem:
+    words = sum(len(text.split()) for page in document.pages[options.max_pages :] for text in _page_texts(page))
     pages = len(document.pages)
-    variant = filled.variant + (", large print" if options.large_print else "")
+    variant = filled.variant.type_key + (", large print" if options.large_print else "")
     return Problem(
         f"sheet '{filled.sheet.id}' ({variant}, {paper}) does not fit on {options.max_pages} page(s) even at "
         f"{floor:g} pt: it needs {pages} pages, with about {words} words left over",
@@ -255,11 +292,11 @@ def _overflow(filled: FilledSheet, options: RenderOptions, paper: str, floor: fl
     )
 
 
-def _page_texts(page) -> list[str]:
+def _page_texts(page: Any) -> list[str]:
     """Text laid out on one page (WeasyPrint's box tree; used only to size an overflow)."""
     texts: list[str] = []
 
-    def walk(box) -> None:
+    def walk(box: Any) -> None:
         if isinstance(box, MarginBox):  # the footer repeats on every page; it is not overflow
             return
         if hasattr(box, "text"):

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from factsheets.checks import VariantCheck
 from factsheets.output import write_atomic
-from factsheets.templating import environment, template_problems
+from factsheets.project import Project
+from factsheets.templating import template_problems
 
 
 def print_table(checks: list[VariantCheck], today: dt.date, console: Console) -> None:
@@ -19,10 +20,15 @@ def print_table(checks: list[VariantCheck], today: dt.date, console: Console) ->
         table.add_column(column)
     for c in checks:
         table.add_row(
-            c.name, f"{c.reading.flesch_kincaid:.1f}", f"{c.reading.smog:.1f}", str(c.reading.words),
+            c.name,
+            f"{c.reading.flesch_kincaid:.1f}",
+            f"{c.reading.smog:.1f}",
+            str(c.reading.words),
             ", ".join(f"{r.source.id} ({'overdue' if r.overdue(today) else 'ok'})" for r in c.reviews),
             ", ".join(f"{k}: {v}" for k, v in c.quoted.items()) or "-",
-            _lock_status(c), str(len(c.warnings)))
+            _lock_status(c),
+            str(len(c.warnings)),
+        )
     console.print(table)
 
 
@@ -32,7 +38,10 @@ def _lock_status(check: VariantCheck) -> str:
     return "changed" if check.lock.approved else "not approved"
 
 
-def write_html(path: Path, template_dirs: list[Path], checks: list[VariantCheck], today: dt.date) -> None:
+def write_html(project: Project, checks: list[VariantCheck], today: dt.date) -> Path:
+    """out/report.html, from the clinic's report.html if it has one; returns where it was written."""
     with template_problems():
-        html = environment(template_dirs).get_template("report.html").render(checks=checks, today=today)
+        html = project.environment().get_template("report.html").render(checks=checks, today=today)
+    path = project.out_dir / "report.html"
     write_atomic(path, html.encode())
+    return path

@@ -26,8 +26,7 @@ from factsheets.privacy import quiet_renderer_logs
 HEADER_SECONDS = 10.0  # a request line and headers must arrive within this
 MAX_CONNECTIONS = 64  # open connections at once; more are answered 503 and closed
 KEEP_ALIVE_SECONDS = 5
-_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\n"
-         b"Connection: close\r\n\r\n")
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 class GuardedProtocol(H11Protocol):
@@ -35,7 +34,7 @@ class GuardedProtocol(H11Protocol):
 
     _deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # h11 is given a Transport
         super().connection_made(transport)
         if len(self.connections) > MAX_CONNECTIONS:
             transport.write(_BUSY)
@@ -73,8 +72,16 @@ class GuardedProtocol(H11Protocol):
 
 def run(app: Any, host: str, port: int) -> None:
     """Serve `app` until interrupted, with the guarded protocol and its limits."""
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=GuardedProtocol,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,
+        log_level="warning",
+        http=GuardedProtocol,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+    )
 
 
 def check_bind(host: str, allow_remote: bool) -> str | None:
@@ -82,12 +89,17 @@ def check_bind(host: str, allow_remote: bool) -> str | None:
     if _is_loopback(host):
         return None
     if not allow_remote:
-        raise FactsheetsError(Problem(
-            f"--host {host} would let other computers reach the form, where patients' names are typed",
-            "keep the default (127.0.0.1) and put a reverse proxy with HTTPS in front, or add --allow-remote "
-            "if this network is trusted and the server is behind HTTPS."))
-    return (f"warning: listening on {host}: other computers can reach this form. Personal details travel "
-            "unencrypted unless a reverse proxy with HTTPS is in front of it.")
+        raise FactsheetsError(
+            Problem(
+                f"--host {host} would let other computers reach the form, where patients' names are typed",
+                "keep the default (127.0.0.1) and put a reverse proxy with HTTPS in front, or add --allow-remote "
+                "if this network is trusted and the server is behind HTTPS.",
+            )
+        )
+    return (
+        f"warning: listening on {host}: other computers can reach this form. Personal details travel "
+        "unencrypted unless a reverse proxy with HTTPS is in front of it."
+    )
 
 
 def allowed_hosts(host: str, extra: list[str]) -> list[str]:

@@ -7,13 +7,13 @@ loaded `Sheet` keeps its `YamlDocument` so later stages (selection) can point at
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, field_validator, model_validator
 
-from factsheets.cancer_types import CANCER_TYPES
-from factsheets.contentfile import content_files, load_each
+from factsheets.cancer_types import CANCER_TYPES, KNOWN_TYPES
+from factsheets.contentfile import content_files, load_by_id
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.yamlfile import Loc, YamlDocument, parse_yaml, validate
 
@@ -47,19 +47,27 @@ class Passage(Strict):
     def _one_kind(self) -> Passage:
         selects = self.source is not None or self.section is not None
         if self.clinic_text is not None and selects:
-            raise PydanticCustomError("passage_kind", "a passage is either a selection or clinic text, not both",
-                                      {"fix": "split it into two passages."})
+            raise PydanticCustomError(
+                "passage_kind",
+                "a passage is either a selection or clinic text, not both",
+                {"fix": "split it into two passages."},
+            )
         if self.clinic_text is None and (self.source is None or self.section is None):
-            raise PydanticCustomError("passage_kind", "a selection needs both 'source' and 'section'",
-                                      {"fix": "add the missing key, or write 'clinic_text: ...' for the clinic's "
-                                              "own words."})
+            raise PydanticCustomError(
+                "passage_kind",
+                "a selection needs both 'source' and 'section'",
+                {"fix": "add the missing key, or write 'clinic_text: ...' for the clinic's own words."},
+            )
         return self
 
 
 class SheetSection(Strict):
     heading: str = Field(min_length=1, description="Heading printed above the passages.")
-    type_heading: str | None = Field(default=None, pattern=r"\{type\}",
-                                     description="Heading for a cancer-type variant; {type} becomes e.g. 'breast'.")
+    type_heading: str | None = Field(
+        default=None,
+        pattern=r"\{type\}",
+        description="Heading for a cancer-type variant; {type} becomes e.g. 'breast'.",
+    )
     passages: list[Passage] = Field(min_length=1)
     write_in: bool = Field(default=False, description="Leave space to write an answer after each item.")
 
@@ -69,24 +77,13 @@ class Sheet(Strict):
 
     id: str = Field(pattern=SLUG, description="Must match the file name without .yaml.")
     title: str = Field(min_length=1, max_length=80)
-    cancer_types: Literal["all"] | list[str] | None = Field(
+    cancer_types: Annotated[Literal["all"] | list[str] | None, KNOWN_TYPES] = Field(
         default=None, description="Cancer types this sheet has variants for ('all' or a list)."
     )
     reading_grade_target: float = Field(default=8, ge=1, le=16)
     sections: list[SheetSection] = Field(min_length=1)
 
     _doc: YamlDocument | None = PrivateAttr(default=None)
-
-    @field_validator("cancer_types")
-    @classmethod
-    def _known_types(cls, value: Literal["all"] | list[str] | None) -> Literal["all"] | list[str] | None:
-        if isinstance(value, list):
-            unknown = [v for v in value if v not in CANCER_TYPES]
-            if unknown:
-                raise PydanticCustomError("cancer_type", "unknown cancer type(s): {unknown}",
-                                          {"unknown": ", ".join(unknown),
-                                           "fix": f"use 'all' or types from: {', '.join(CANCER_TYPES)}."})
-        return value
 
     @property
     def variant_types(self) -> list[str]:
@@ -112,28 +109,30 @@ def load_sheet(path: Path) -> Sheet:
     sheet._doc = doc
     if sheet.id != path.stem:
         raise FactsheetsError(
-            doc.problem(("id",), f"id '{sheet.id}' does not match the file name '{path.name}'",
-                        f"rename the file to {sheet.id}{path.suffix} or set 'id: {path.stem}'.")
+            doc.problem(
+                ("id",),
+                f"id '{sheet.id}' does not match the file name '{path.name}'",
+                f"rename the file to {sheet.id}{path.suffix} or set 'id: {path.stem}'.",
+            )
         )
     return sheet
 
 
 def load_sheets(directory: Path) -> dict[str, Sheet]:
     """Every sheet (`*.yaml` or `*.yml`) in `directory`, by id; all broken files are reported together."""
-    loaded, problems = load_each(content_files(directory, SUFFIXES), load_sheet)
-    sheets: dict[str, Sheet] = {}
-    for sheet in loaded:
-        if sheet.id in sheets:  # bone.yaml and bone.yml: ids match file names, so only the suffix differs
-            first = sheets[sheet.id].path or Path(sheet.id)
-            problems.append(sheet.problem(("id",), f"sheet id '{sheet.id}' is also used by {first.name}",
-                                          "keep one of the two files and delete the other."))
-        sheets[sheet.id] = sheet
-    if problems:
-        raise FactsheetsError(problems)
-    return sheets
+    return load_by_id(content_files(directory, SUFFIXES), load_sheet, lambda sheet: sheet.id, _same_id)
 
 
-def sheet_schema() -> dict:
+def _same_id(sheet: Sheet, first: Sheet) -> Problem:
+    """bone.yaml and bone.yml: ids match file names, so only the suffix differs."""
+    return sheet.problem(
+        ("id",),
+        f"sheet id '{sheet.id}' is also used by {(first.path or Path(sheet.id)).name}",
+        "keep one of the two files and delete the other.",
+    )
+
+
+def sheet_schema() -> dict[str, Any]:
     """JSON Schema for sheet files, for editors' autocompletion and inline checks."""
     schema = Sheet.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -26,14 +26,16 @@ from factsheets.errors import FactsheetsError, Problem
 class _ContainedLoader(jinja2.FileSystemLoader):
     """FileSystemLoader that refuses a template whose real path is outside its search folder."""
 
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         real = Path(filename or "").resolve()
         if not any(real.is_relative_to(Path(folder).resolve()) for folder in self.searchpath):
-            raise FactsheetsError(Problem(
-                f"template {template} leads outside the template folders (to {real})",
-                "replace the link with a real file inside the clinic's templates/ folder."))
+            raise FactsheetsError(
+                Problem(
+                    f"template {template} leads outside the template folders (to {real})",
+                    "replace the link with a real file inside the clinic's templates/ folder.",
+                )
+            )
         return source, filename, uptodate
 
 
@@ -58,14 +60,17 @@ _NEVER = (PurePath, IOBase, ModuleType, type)
 
 def _readable(obj: Any) -> bool:
     module = type(obj).__module__
-    return isinstance(obj, _PLAIN) or module.startswith(("factsheets.", "jinja2.")) and not isinstance(obj, _NEVER)
+    return isinstance(obj, _PLAIN) or (module.startswith(("factsheets.", "jinja2.")) and not isinstance(obj, _NEVER))
 
 
 def environment(template_dirs: list[Path], strict: bool = False) -> SandboxedEnvironment:
     """A sandboxed, autoescaping environment over `template_dirs` (missing folders are skipped)."""
-    options: dict = {"undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True} if strict else {}
-    return _ContentSandbox(loader=_ContainedLoader([str(d) for d in template_dirs if d.is_dir()]),
-                           autoescape=True, **options)
+    options: dict[str, Any] = (
+        {"undefined": jinja2.StrictUndefined, "trim_blocks": True, "lstrip_blocks": True} if strict else {}
+    )
+    return _ContentSandbox(
+        loader=_ContainedLoader([str(d) for d in template_dirs if d.is_dir()]), autoescape=True, **options
+    )
 
 
 @contextmanager
@@ -74,15 +79,33 @@ def template_problems() -> Iterator[None]:
     try:
         yield
     except jinja2.TemplateNotFound as err:
-        raise FactsheetsError(Problem(f"template {err.name} not found in the clinic's or the project's templates/",
-                                      "restore it, or fix the name in the {% include %} that asks for it.")) from None
+        raise FactsheetsError(
+            Problem(
+                f"template {err.name} not found in the clinic's or the project's templates/",
+                "restore it, or fix the name in the {% include %} that asks for it.",
+            )
+        ) from None
     except jinja2.TemplateSyntaxError as err:
-        raise FactsheetsError(Problem(f"template syntax error: {err.message}", "fix the template at this line.",
-                                      Path(err.filename) if err.filename else None, err.lineno)) from None
+        raise FactsheetsError(
+            Problem(
+                f"template syntax error: {err.message}",
+                "fix the template at this line.",
+                Path(err.filename) if err.filename else None,
+                err.lineno,
+            )
+        ) from None
     except jinja2.exceptions.SecurityError as err:
-        raise FactsheetsError(Problem(f"a template tried something templates may not do ({err})",
-                                      "templates may only print the values they are given; remove that "
-                                      "expression from the clinic's template.")) from None
+        raise FactsheetsError(
+            Problem(
+                f"a template tried something templates may not do ({err})",
+                "templates may only print the values they are given; remove that "
+                "expression from the clinic's template.",
+            )
+        ) from None
     except jinja2.UndefinedError as err:
-        raise FactsheetsError(Problem(f"a template uses a value that does not exist ({err.message})",
-                                      "check the spelling against the project's own templates/.")) from None
+        raise FactsheetsError(
+            Problem(
+                f"a template uses a value that does not exist ({err.message})",
+                "check the spelling against the project's own templates/.",
+            )
+        ) from None

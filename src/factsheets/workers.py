@@ -18,19 +18,36 @@ import signal
 import sys
 import threading
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
-from factsheets.clinic import load_clinic
 from factsheets.privacy import quiet_renderer_logs
 from factsheets.project import Content, Project, load_content
 from factsheets.render import Renderer
 
-_STATE: dict[str, object] = {}
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _POLL_SECONDS = 1.0
 
 
-def init_worker(project: Project, clinic_dir: Path, key: object = None, quiet: bool = False) -> None:
+@dataclass
+class _Warm:
+    """What a process keeps between renders."""
+
+    project: Project
+    content: Content
+    renderer: Renderer
+    key: object = None  # what it was made for; None: always made anew
+
+
+@dataclass
+class _Process:
+    warm: _Warm | None = None
+    guarded_pid: int | None = None  # die_with_parent already ran in this process
+
+
+_here = _Process()
+
+
+def init_worker(project: Project, key: object = None, quiet: bool = False) -> None:
     """Load content and build a Renderer for this process (again only when `key` changes).
 
     `quiet` keeps the renderer's logs free of patient data (the web server's workers).
@@ -38,27 +55,32 @@ def init_worker(project: Project, clinic_dir: Path, key: object = None, quiet: b
     die_with_parent()
     if quiet:
         quiet_renderer_logs()
-    if key is not None and _STATE.get("key") == key:
+    if key is not None and _here.warm is not None and _here.warm.key == key:
         return
-    _STATE.update(project=project, content=load_content(project), key=key,
-                  renderer=Renderer(project, load_clinic(clinic_dir)))
+    _here.warm = _Warm(project, load_content(project), Renderer(project), key)
 
 
 def set_content(content: Content) -> None:
     """Use freshly loaded content (sheets and sources may change between watch rebuilds)."""
-    _STATE["content"] = content
+    _state().content = content
 
 
 def project() -> Project:
-    return _STATE["project"]  # type: ignore[return-value]
+    return _state().project
 
 
 def content() -> Content:
-    return _STATE["content"]  # type: ignore[return-value]
+    return _state().content
 
 
 def renderer() -> Renderer:
-    return _STATE["renderer"]  # type: ignore[return-value]
+    return _state().renderer
+
+
+def _state() -> _Warm:
+    if _here.warm is None:
+        raise RuntimeError("init_worker() has not run in this process")
+    return _here.warm
 
 
 def die_with_parent() -> None:
@@ -69,9 +91,9 @@ def die_with_parent() -> None:
     thread polls the parent pid once a second. (Linux sends the signal when the parent *thread*
     that started the worker ends: pools here are started from the main or event-loop thread.)
     """
-    if multiprocessing.parent_process() is None or _STATE.get("guarded") == os.getpid():
+    if multiprocessing.parent_process() is None or _here.guarded_pid == os.getpid():
         return  # the main process (small rebuilds render in-process), or already done here
-    _STATE["guarded"] = os.getpid()
+    _here.guarded_pid = os.getpid()
     parent = _original_parent()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a handler inherited by fork (uvicorn's) would ignore it
     if not _parent_death_signal(signal.SIGTERM):
@@ -98,7 +120,7 @@ def _parent_death_signal(signum: int) -> bool:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False
 

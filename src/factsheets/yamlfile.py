@@ -85,19 +85,29 @@ def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Yam
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
-        raise FactsheetsError(Problem(f"YAML syntax error: {_plain(err.problem)}", _YAML_FIX, path, line, column)) from None
+        raise FactsheetsError(
+            Problem(f"YAML syntax error: {_plain(err.problem)}", _YAML_FIX, path, line, column)
+        ) from None
     except _BadValue as bad:
         mark = bad.node.start_mark
-        raise FactsheetsError(Problem(bad.message, bad.fix, path, mark.line + 1 + line_offset, mark.column + 1)) from None
+        raise FactsheetsError(
+            Problem(bad.message, bad.fix, path, mark.line + 1 + line_offset, mark.column + 1)
+        ) from None
     duplicates = list(_duplicate_keys(root))
     if duplicates:
-        raise FactsheetsError(_capped(duplicates, lambda key: Problem(
-            f"key '{key.value}' appears twice in the same block; YAML would keep only the last one",
-            "merge the two, or rename one of them.",
-            path,
-            key.start_mark.line + 1 + line_offset,
-            key.start_mark.column + 1,
-        ), path))
+        raise FactsheetsError(
+            _capped(
+                duplicates,
+                lambda key: Problem(
+                    f"key '{key.value}' appears twice in the same block; YAML would keep only the last one",
+                    "merge the two, or rename one of them.",
+                    path,
+                    key.start_mark.line + 1 + line_offset,
+                    key.start_mark.column + 1,
+                ),
+                path,
+            )
+        )
     return YamlDocument(path, data, root, line_offset)
 
 
@@ -107,8 +117,15 @@ def _check_characters(path: Path, text: str, line_offset: int) -> None:
     if match:
         line = text.count("\n", 0, match.start()) + 1 + line_offset
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-        raise FactsheetsError(Problem(f"invisible character U+{ord(match.group()):04X} is not allowed in YAML",
-                                      "delete it: retype the text around this spot.", path, line, column))
+        raise FactsheetsError(
+            Problem(
+                f"invisible character U+{ord(match.group()):04X} is not allowed in YAML",
+                "delete it: retype the text around this spot.",
+                path,
+                line,
+                column,
+            )
+        )
 
 
 def _check_shape(path: Path, text: str, line_offset: int) -> None:
@@ -121,8 +138,8 @@ def _check_shape(path: Path, text: str, line_offset: int) -> None:
             depth -= 1
         refused = _refused(event, depth)
         if refused:
-            mark = event.start_mark
-            raise FactsheetsError(Problem(*refused, path, mark.line + 1 + line_offset, mark.column + 1))
+            line, column = (event.start_mark.line, event.start_mark.column) if event.start_mark else (0, 0)
+            raise FactsheetsError(Problem(*refused, path, line + 1 + line_offset, column + 1))
 
 
 def _refused(event: yaml.Event, depth: int) -> tuple[str, str] | None:
@@ -135,8 +152,10 @@ def _refused(event: yaml.Event, depth: int) -> tuple[str, str] | None:
     if isinstance(event, yaml.AliasEvent):
         return f"YAML alias '*{anchor}': {_NOT_HERE}", f"write the value out in full here instead of '*{anchor}'."
     if anchor is not None:
-        return (f"YAML anchor '&{anchor}': {_NOT_HERE}",
-                f"remove '&{anchor}' and write the value out in full wherever '*{anchor}' is used.")
+        return (
+            f"YAML anchor '&{anchor}': {_NOT_HERE}",
+            f"remove '&{anchor}' and write the value out in full wherever '*{anchor}' is used.",
+        )
     if tag is not None:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
         return f"YAML tag '{shown}': {_NOT_HERE}", f"remove '{shown}' (put the value in quotes if it is text)."
@@ -146,8 +165,10 @@ def _refused(event: yaml.Event, depth: int) -> tuple[str, str] | None:
 
 
 _NOT_HERE = "anchors, aliases and tags are not allowed in sheets, sources or clinic.yaml"
-_DEPTH_FIX = ("a sheet needs about 6 levels (sections, passages, items); look for an unclosed '[' or '{', "
-              "or indentation that keeps growing.")
+_DEPTH_FIX = (
+    "a sheet needs about 6 levels (sections, passages, items); look for an unclosed '[' or '{', "
+    "or indentation that keeps growing."
+)
 
 
 class _BadValue(Exception):
@@ -164,7 +185,7 @@ class _BadValue(Exception):
         self.node = node
 
 
-class _Loader(_LOADER):  # type: ignore[misc, valid-type]
+class _Loader(_LOADER):  # type: ignore[misc, valid-type]  # the base is picked at run time (libyaml's if built)
     """The fast loader, saying which node a constructor's ValueError (which has no line) came from.
 
     Huge integers are refused too: '1:59:59:...' is a legal base-60 number that Python cannot print.
@@ -194,8 +215,13 @@ def _capped(items: Sequence[E], to_problem: Callable[[E], Problem], path: Path) 
     """Problems for the first MAX_PROBLEMS items only (each may walk the node tree), and a count of the rest."""
     problems = [to_problem(item) for item in items[:MAX_PROBLEMS]]
     if len(items) > MAX_PROBLEMS:
-        problems.append(Problem(f"... and {len(items) - MAX_PROBLEMS:,} more problems in this file",
-                                "fix the ones above, then check again.", path))
+        problems.append(
+            Problem(
+                f"... and {len(items) - MAX_PROBLEMS:,} more problems in this file",
+                "fix the ones above, then check again.",
+                path,
+            )
+        )
     return problems
 
 
