@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from helpers import ROOT, scratch_copy
+from helpers import DATA, ROOT, scratch_copy
 
 from factsheets.project import Content, Project, load_content
 
@@ -25,10 +25,10 @@ def content() -> Content:
 
 @pytest.fixture(scope="session")
 def renderer() -> Renderer:
-    """The shipped project's renderer: no clinic folder, so neutral sheets."""
+    """The shipped project's renderer, neutral: a clinic/ folder a developer keeps in ROOT is not used."""
     from factsheets.render import Renderer  # WeasyPrint: imported when first needed, not at collection
 
-    return Renderer(Project(ROOT))
+    return Renderer(Project(ROOT, DATA / "no-clinic"))
 
 
 @pytest.fixture

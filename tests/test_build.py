@@ -226,22 +226,22 @@ def test_a_second_build_in_the_same_folder_stops_with_a_clear_message(scratch: P
     import subprocess
     import time
 
-    first = subprocess.Popen(
-        [*CLI_COMMAND, "build", "--jobs", "2", "--force"],
-        cwd=scratch,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # Its output goes to files: warnings can fill a pipe nobody reads yet and stall the build.
+    out_file, err_file = scratch / "first.out", scratch / "first.err"
+    with out_file.open("w") as stdout, err_file.open("w") as stderr:
+        first = subprocess.Popen(
+            [*CLI_COMMAND, "build", "--jobs", "2", "--force"], cwd=scratch, stdout=stdout, stderr=stderr
+        )
     try:
         lock, deadline = scratch / "out" / ".build.lock", time.monotonic() + 120
         while not (lock.exists() and lock.read_text() == str(first.pid)) and first.poll() is None:
             assert time.monotonic() < deadline, "the first build never took the lock"
             time.sleep(0.05)
         second = run_cli("build", "--jobs", "1", cwd=scratch)  # a real second process, as in a second terminal
-        out, err = first.communicate(timeout=300)
+        first.wait(timeout=300)
     finally:
         first.kill()
+    out, err = out_file.read_text(), err_file.read_text()
     assert second.code == 1
     assert "Traceback" not in second.err
     assert (

@@ -12,8 +12,9 @@ from helpers import cli
 
 from factsheets.checks import check_variant, quoted_words, review_due
 from factsheets.clinic import Clinic
+from factsheets.pemat import FOR_A_PERSON
 from factsheets.project import Project, load_content
-from factsheets.readability import as_sentences
+from factsheets.readability import as_sentences, reading
 from factsheets.variant import Variant
 
 BRAIN_SIGNS = (
@@ -53,21 +54,53 @@ def _filled(root: Path, sheet: str = "small"):
     return load_content(Project(root)).fill(Variant(sheet))
 
 
-def test_grade_is_the_librarys_for_the_printed_text(small: Path) -> None:
+def test_grade_is_the_librarys_for_the_printed_prose(small: Path) -> None:
     filled = _filled(small)
     result = check_variant(filled, Clinic(), dt.date(2026, 1, 1), None)
-    printed = [BRAIN_SIGNS, "headache, seizures, or dizziness, when cancer has spread to the brain"]
+    call = filled.when_to_call
+    assert call is not None  # sheets/common/when-to-call.yaml prints on every sheet, so it is read with it
+    item = "headache, seizures, or dizziness, when cancer has spread to the brain"  # 11 words: a sentence
+    printed = [BRAIN_SIGNS, item, *call.call_about, call.emergency]
     assert result.reading.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(printed))
     assert result.reading.smog == textstat.smog_index(as_sentences(printed))
-    assert result.reading.words == 33
-    assert result.reading.words_per_sentence == 16.5
+    assert (result.reading.table_rows, result.reading.short_items) == (0, 0)
+    sections = reading(g for s in filled.sections for g in s.groups)
+    assert sections.words == 33
+    assert sections.words_per_sentence == 16.5
+
+
+TABLE_SHEET = """id: spread
+title: Where cancer spreads
+sections:
+  - heading: Cancer can spread almost anywhere
+    passages:
+      - source: nci-metastatic-cancer
+        section: Where Cancer Spreads
+  - heading: Main places each cancer spreads to
+    passages:
+      - source: nci-metastatic-cancer
+        section: Common Sites Where Cancer Spreads
+"""
+
+
+def test_table_rows_are_left_out_of_the_grade(scratch: Path) -> None:
+    (scratch / "sheets" / "spread.yaml").write_text(TABLE_SHEET, encoding="utf-8")
+    filled = _filled(scratch, "spread")
+    result = check_variant(filled, Clinic(), dt.date(2026, 1, 1), None)
+    assert result.reading.table_rows == 13  # NCI's table, every row
+    call = filled.when_to_call
+    assert call is not None
+    prose = [filled.sections[0].groups[0].blocks[0].text, *call.call_about, call.emergency]
+    assert result.reading.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(prose))
+    rows = [b.text for b in filled.sections[1].groups[0].blocks]
+    assert result.reading.flesch_kincaid > textstat.flesch_kincaid_grade(as_sentences(prose + rows))
 
 
 def test_nci_is_overdue_after_its_quarterly_due_date_and_not_before(content) -> None:
     nci = content.corpus["nci-metastatic-cancer"].meta
     assert nci.reviewed == "2025-12-30"
     assert review_due(nci) == dt.date(2026, 3, 30)
-    filled = content.fill(Variant("bone"))
+    filled = next(f for f in content.fill_all() if nci in f.sources)  # any variant citing NCI
     on_time = check_variant(filled, Clinic(), dt.date(2026, 3, 30), None)
     late = check_variant(filled, Clinic(), dt.date(2026, 3, 31), None)
     message = "source nci-metastatic-cancer was due for review on 2026-03-30"
@@ -89,25 +122,25 @@ def test_quoted_words_match_a_hand_count(small: Path) -> None:
 
 
 def test_changed_source_is_reported_passage_by_passage_and_lock_clears_it(scratch: Path) -> None:
-    assert cli("lock", cwd=scratch).code == 0
+    assert cli("lock", "--approved-by", "Test Committee", cwd=scratch).code == 0
     source = scratch / "sources" / "nci-metastatic-cancer.md"
-    old = "- headache, seizures, or dizziness, when cancer has spread to the brain"
-    source.write_text(source.read_text(encoding="utf-8").replace(old, old + " or spine"), encoding="utf-8")
+    old = "5. growing in this tissue until a tiny tumor forms"
+    source.write_text(source.read_text(encoding="utf-8").replace(old, old + " or two"), encoding="utf-8")
     result = cli("check", "--strict", "--today", "2026-01-01", cwd=scratch)
     assert result.code == 1
     changed = sorted(
         line.split(": ")[1] for line in result.err.splitlines() if "differs from the approved lock file" in line
     )
-    assert changed == ["brain/general"]
-    assert (
-        "    -[nci-metastatic-cancer > Symptoms of Metastatic Cancer] headache, seizures, or dizziness, when "
-        "cancer has spread to the brain"
-    ) in result.err.splitlines()
-    assert (
-        "    +[nci-metastatic-cancer > Symptoms of Metastatic Cancer] headache, seizures, or dizziness, when "
-        "cancer has spread to the brain or spine"
-    ) in result.err.splitlines()
-    assert cli("lock", cwd=scratch).code == 0
+    assert changed == ["how-cancer-spreads/general"]
+    removed = [line for line in result.err.splitlines() if line.startswith("    -") and "[nci-" in line]
+    added = [line for line in result.err.splitlines() if line.startswith("    +") and "[nci-" in line]
+    assert [line.split(": ", 1)[1] for line in removed] == [
+        "[nci-metastatic-cancer > How Cancer Spreads] growing in this tissue until a tiny tumor forms"
+    ]
+    assert [line.split(": ", 1)[1] for line in added] == [
+        "[nci-metastatic-cancer > How Cancer Spreads] growing in this tissue until a tiny tumor forms or two"
+    ]
+    assert cli("lock", "--approved-by", "Test Committee", cwd=scratch).code == 0
     after = cli("check", "--today", "2026-01-01", cwd=scratch)
     assert after.code == 0
     assert "approved lock file" not in after.err
@@ -121,6 +154,38 @@ def test_report_lists_every_variant(scratch: Path) -> None:
     for variant in content.variants():
         assert f'<th scope="row">{variant.key}</th>' in html
     assert html.count('<th scope="row">') == len(content.variants()) == 27
+    assert html.count("<h3>Items that need a person</h3>") == 1  # listed once: the same for every variant
+    for item in FOR_A_PERSON:
+        assert html.count(f"<li>{item.number} ({item.scale}): ") == 1
+    assert html.count('<section class="pemat">') == 27
+    assert "<td>8. chunking</td>" in html
+
+
+UNCLEAR_SHEET = """id: unclear
+title: A sheet that is hard to follow
+sections:
+  - heading: Information
+    passages:
+      - source: nci-metastatic-cancer
+        section: How Cancer Spreads
+  - heading: Information
+    passages:
+      - source: nci-metastatic-cancer
+        section: Treatment for Metastatic Cancer
+"""
+
+
+def test_strict_fails_a_variant_under_70_percent_pemat(scratch: Path) -> None:
+    """A 159-word section, two headings alike, no summary: items 8, 9 and 11 are not met."""
+    (scratch / "sheets" / "unclear.yaml").write_text(UNCLEAR_SHEET, encoding="utf-8")
+    result = cli("build", "--strict", cwd=scratch)
+    assert result.code == 1
+    lines = [line for line in result.err.splitlines() if line.startswith("error: unclear/general: PEMAT")]
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: unclear/general: PEMAT understandability ")
+    assert "(under 70%)" in lines[0]
+    assert lines[0].endswith("8, 9, 11 not met")
+    assert not (scratch / "out").exists()
 
 
 def test_strict_build_fails_on_warnings_and_writes_nothing(scratch: Path) -> None:
@@ -145,4 +210,4 @@ def test_a_damaged_lock_file_is_a_located_error(scratch: Path) -> None:
     assert result.code == 1
     assert "Traceback" not in result.err
     assert result.err.startswith("error: sheets/approved.lock.json:3:1: the lock file is not valid JSON (")
-    assert "Fix: undo the edit or merge that broke it, or run 'factsheets lock'" in result.err
+    assert "Fix: undo the edit or merge that broke it, or run 'factsheets lock --approved-by NAME'" in result.err

@@ -21,7 +21,7 @@ def test_check_passes_on_the_shipped_project() -> None:
 def test_every_command_has_help_with_an_example() -> None:
     """sqlite-utils' rule: a command without help text and an example fails the suite."""
     group = typer.main.get_command(app)
-    commands = group.commands  # type: ignore[attr-defined]
+    commands = group.commands
     assert len(commands) >= 4
     for name, command in commands.items():
         assert command.help, name

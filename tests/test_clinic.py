@@ -62,7 +62,7 @@ def test_bad_colour_and_unknown_key_are_located(tmp_path: Path) -> None:
     lines = sorted(line.split("clinic.yaml:")[1] for line in str(err.value).splitlines())
     assert lines[0] == (
         "2: unknown key 'accent_colour' Fix: check the spelling; allowed keys "
-        "here: name, phone, logo, accent_color, paper, quote_word_limit."
+        "here: name, phone, logo, accent_color, paper, approval_valid_for, quote_word_limit."
     )
     assert lines[1].startswith("3: accent_color: String should match pattern")
     assert lines[1].endswith("Fix: write a colour as #rrggbb, e.g. #1d3f6e.")

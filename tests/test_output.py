@@ -31,7 +31,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path)
     target = tmp_path / "a.pdf"
     write_atomic(target, b"old")
     with pytest.raises(TypeError):
-        write_atomic(target, "not bytes")  # type: ignore[arg-type]
+        write_atomic(target, "not bytes")  # type: ignore[arg-type]  # the wrong type on purpose
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["a.pdf"]
 

@@ -211,7 +211,7 @@ def test_a_killed_worker_costs_no_request_and_leaves_no_survivor(client: TestCli
 
 @pytest.fixture(scope="module")
 def riverside(tmp_path_factory: pytest.TempPathFactory):
-    """The app for a clinic on A4 paper whose folder overrides the form's style sheet."""
+    """The app for a clinic on A4 paper whose folder tries to override the form's style sheet."""
     clinic = tmp_path_factory.mktemp("riverside") / "clinic"
     shutil.copytree(DATA / "clinic", clinic)
     (clinic / "templates" / "web").mkdir(parents=True, exist_ok=True)
@@ -233,6 +233,8 @@ def test_a_request_without_paper_prints_on_the_clinics_paper(riverside: TestClie
     assert (width, height) == (595, 842)  # A4 in points, as the clinic's clinic.yaml says
 
 
-def test_the_form_takes_the_clinics_own_style_sheet(riverside: TestClient, client: TestClient) -> None:
-    assert riverside.get("/form.css").text.startswith("/* Riverside */")
-    assert not client.get("/form.css").text.startswith("/* Riverside */")
+def test_the_forms_script_and_style_are_the_projects_own(riverside: TestClient, client: TestClient) -> None:
+    """A script on the page where names are typed is code, not content: a clinic folder cannot supply it."""
+    assert riverside.get("/form.css").text == client.get("/form.css").text
+    assert not riverside.get("/form.css").text.startswith("/* Riverside */")
+    assert riverside.get("/form.js").text == client.get("/form.js").text

@@ -220,15 +220,17 @@ def plan(content: Content, look: hashlib._Hash, files: FileHashes) -> list[Job]:
 
 
 def look_hash(project: Project, options: RenderOptions, files: FileHashes) -> hashlib._Hash:
-    """What every sheet shares: package version, options, templates, styles, assets, clinic folder."""
+    """What every sheet shares: version, options, templates, styles, assets, clinic folder, the approval."""
     shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
-    for folder in project.look_dirs:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []:
-            shared.update(
-                f"{path.relative_to(project.root) if path.is_relative_to(project.root) else path}"
-                f"={files(path)}\n".encode()
-            )
+    for path in _look_files(project):
+        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        shared.update(f"{shown}={files(path)}\n".encode())
     return shared
+
+
+def _look_files(project: Project) -> list[Path]:
+    found = [p for folder in project.look_dirs if folder.is_dir() for p in sorted(folder.rglob("*")) if p.is_file()]
+    return found + ([project.lock_file] if project.lock_file.is_file() else [])
 
 
 def _cited_source_ids(sheet: Sheet) -> list[str]:

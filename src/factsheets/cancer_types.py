@@ -119,12 +119,13 @@ def _key_or_none(value: str | None) -> str | None:
 
 def _choice(value: object) -> object:
     """A request's type as its key, None for none, or a validation error with its fix."""
-    if not isinstance(value, str) or value.strip().lower() in NO_TYPE:
-        return None if isinstance(value, str) else value
-    key = _key_or_none(value)
-    if key is None:
-        raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": _shown(value), "fix": _USE})
-    return key
+    if not isinstance(value, str):
+        return value  # pydantic's own type check answers
+    try:
+        found = find_cancer_type(value)
+    except FactsheetsError:
+        raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": _shown(value), "fix": _USE}) from None
+    return found.key if found else None
 
 
 def _known_keys(values: object) -> object:
@@ -135,6 +136,13 @@ def _known_keys(values: object) -> object:
     unknown = [_shown(v) for v, key in zip(values, keys, strict=True) if key is None]
     if unknown:
         raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": "', '".join(unknown), "fix": _USE})
+    twice = [key for key in dict.fromkeys(keys) if keys.count(key) > 1]
+    if twice:  # "colon" and "Colon" would make the same variant twice
+        raise PydanticCustomError(
+            "cancer_type",
+            "lists {twice} more than once",
+            {"twice": ", ".join(map(str, twice)), "fix": "list each once."},
+        )
     return keys
 
 

@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from factsheets.clinic import Clinic
+from factsheets.common import Glossary
 from factsheets.corpus import SourceMeta
-from factsheets.lock import Approved, LockChange, differences, read_lock
+from factsheets.lock import Lock, LockChange, differences
+from factsheets.pemat import PematScore, score
 from factsheets.project import Content, Project, load_content
 from factsheets.readability import Reading, reading
-from factsheets.select import FilledSheet
+from factsheets.select import WORDS_TO_KNOW, FilledSheet
 
 DEFAULT_REVIEW_YEARS = 3
 
@@ -38,45 +40,72 @@ class VariantCheck:
     reviews: list[SourceReview]
     quoted: dict[str, int]  # copyrighted source id -> words quoted
     lock: LockChange | None  # None: matches the lock file (or there is none)
+    pemat: PematScore  # the PEMAT-P items a machine can rate (see pemat.py)
     warnings: list[str] = field(default_factory=list)
 
 
 def review_due(meta: SourceMeta) -> dt.date | None:
     """`reviewed` plus `review_every` (or the default three years)."""
     reviewed = meta.reviewed_date
-    if reviewed is None:
-        return None
-    amount, unit = (meta.review_every or f"{DEFAULT_REVIEW_YEARS} years").split()
+    return None if reviewed is None else after(reviewed, meta.review_every or f"{DEFAULT_REVIEW_YEARS} years")
+
+
+def after(start: dt.date, period: str) -> dt.date:
+    """`start` plus a period such as '3 years' or '6 months' (the same day, or the month's last)."""
+    amount, unit = period.split()
     months = int(amount) * (12 if unit.startswith("year") else 1)
-    year, month = divmod(reviewed.month - 1 + months, 12)
-    year, month = reviewed.year + year, month + 1
-    return dt.date(year, month, min(reviewed.day, calendar.monthrange(year, month)[1]))
+    year, month = divmod(start.month - 1 + months, 12)
+    year, month = start.year + year, month + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def approval_expired(lock: Lock | None, clinic: Clinic, today: dt.date) -> str | None:
+    """A warning when the clinic's `approval_valid_for` has run out since the lock was approved."""
+    if lock is None or lock.approved_on is None or clinic.approval_valid_for is None:
+        return None
+    until = after(lock.approved_on, clinic.approval_valid_for)
+    if today <= until:
+        return None
+    return (
+        f"approved on {lock.approved_on.isoformat()} by {lock.approved_by or 'an unnamed approver'}; the approval "
+        f"ran out on {until.isoformat()} (approval_valid_for: {clinic.approval_valid_for}): review and lock again"
+    )
 
 
 def quoted_words(filled: FilledSheet) -> dict[str, int]:
     """Words printed from each copyrighted source (table cells and list items included)."""
     counts: dict[str, int] = {}
-    for section in filled.sections:
-        for group in section.groups:
-            if group.citation and group.citation.source.license == "copyrighted":
-                words = sum(len(re.findall(r"[\w’'-]+", text)) for text in group.texts)
-                counts[group.citation.source.id] = counts.get(group.citation.source.id, 0) + words
+    for _, group in filled.printed():
+        if group.citation and group.citation.source.license == "copyrighted":
+            words = sum(len(re.findall(r"[\w’'-]+", text)) for text in group.texts)
+            counts[group.citation.source.id] = counts.get(group.citation.source.id, 0) + words
     return counts
 
 
-def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock: LockChange | None) -> VariantCheck:
-    blocks = [text for s in filled.sections for g in s.groups for text in g.texts]
+def undefined_terms(filled: FilledSheet, glossary: Glossary) -> list[str]:
+    """Glossary terms the sheet prints without defining them in its "Words to know"."""
+    defined = {w.term.casefold() for w in filled.words}
+    text = "\n".join(t for heading, g in filled.printed() if heading != WORDS_TO_KNOW for t in g.texts)
+    return [t.term for t in glossary.terms if t.term.casefold() not in defined and t.used_in(text)]
+
+
+def check_variant(
+    filled: FilledSheet, clinic: Clinic, today: dt.date, lock: LockChange | None, glossary: Glossary | None = None
+) -> VariantCheck:
+    glossary = glossary or Glossary()
+    undefined = undefined_terms(filled, glossary)
     result = VariantCheck(
         filled.variant.key,
-        reading(blocks),
+        reading(g for _, g in filled.printed()),  # the prose of everything printed; tables and short items apart
         filled.sheet.reading_grade_target,
         [SourceReview(src, review_due(src)) for src in filled.sources],
         quoted_words(filled),
         lock,
+        score(filled, undefined if glossary.terms else None),
     )
     if result.reading.flesch_kincaid > result.target:
         result.warnings.append(
-            f"reading grade {result.reading.flesch_kincaid:.1f} (Flesch-Kincaid) is over the "
+            f"reading grade {result.reading.flesch_kincaid:.1f} (Flesch-Kincaid, on the prose) is over the "
             f"target of {result.target:g}"
         )
     for review in result.reviews:
@@ -88,17 +117,30 @@ def check_variant(filled: FilledSheet, clinic: Clinic, today: dt.date, lock: Loc
     for source_id, words in result.quoted.items():
         if limit is not None and words > limit:
             result.warnings.append(f"quotes {words} words from {source_id}, over the clinic's limit of {limit}")
+    for term in undefined:
+        result.warnings.append(f"uses '{term}' without defining it: add it to the sheet's words_to_know")
+    if filled.when_to_call is None:
+        result.warnings.append("prints no call to action: sheets/common/when-to-call.yaml is missing")
+    result.warnings += result.pemat.warnings()  # under 70% understandable or actionable: a failure under --strict
     if lock is not None:
         result.warnings.append(lock.warning)
     return result
 
 
-def check_all(fills: list[FilledSheet], clinic: Clinic, today: dt.date, lock: Approved | None) -> list[VariantCheck]:
+def check_all(
+    fills: list[FilledSheet], clinic: Clinic, today: dt.date, lock: Lock | None, glossary: Glossary | None = None
+) -> list[VariantCheck]:
     diffs = differences(lock, fills)
-    return [check_variant(f, clinic, today, diffs.get(f.variant.key)) for f in fills]
+    checks = [check_variant(f, clinic, today, diffs.get(f.variant.key), glossary) for f in fills]
+    expired = approval_expired(lock, clinic, today)
+    if expired:
+        for check in checks:
+            if check.lock is None:  # approved as printed, but too long ago
+                check.warnings.append(expired)
+    return checks
 
 
 def assess(project: Project, today: dt.date, content: Content | None = None) -> list[VariantCheck]:
     """Every variant of every sheet, checked against the clinic's rules and the lock file."""
     content = content or load_content(project)
-    return check_all(content.fill_all(), project.clinic, today, read_lock(project.sheets_dir))
+    return check_all(content.fill_all(), project.clinic, today, content.lock, content.common.glossary)

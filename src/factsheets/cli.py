@@ -23,7 +23,7 @@ from factsheets.privacy import quiet_renderer_logs
 from factsheets.progress import progress_reporter
 from factsheets.project import Content, Project, load_content
 from factsheets.render import Renderer, RenderOptions
-from factsheets.report import print_table, write_html
+from factsheets.report import approval, print_table, write_html
 from factsheets.select import FilledSheet
 from factsheets.sheet import sheet_schema
 from factsheets.variant import Variant
@@ -97,8 +97,9 @@ def check(
     Every variant is laid out on letter and A4 with the personal box, and must fit one page
     (layouts are cached in out/fit-cache.json by input hash).
 
-    Warnings: reading grade over target, overdue source reviews, quotes over the clinic's limit,
-    text that differs from the approved lock file.
+    Warnings: prose reading grade over target, PEMAT under 70%, a glossary word used undefined,
+    overdue source reviews, quotes over the clinic's limit, text that differs from the approved
+    lock file, an approval that has run out.
 
     Example: factsheets check --strict
     """
@@ -125,15 +126,22 @@ def check(
 
 
 @app.command()
-def lock(root: RootOption = Path()) -> None:
+def lock(
+    approved_by: Annotated[
+        str, typer.Option("--approved-by", help="Who approves: a person or committee, recorded with today's date.")
+    ],
+    root: RootOption = Path(),
+) -> None:
     """Record what every sheet variant prints, passage by passage, as the approved content.
 
-    Example: factsheets lock
+    Example: factsheets lock --approved-by "Patient Education Committee"
     """
+    if not approved_by.strip():
+        raise FactsheetsError(Problem("--approved-by is empty", "name the person or committee that approves."))
     project = Project(root)
-    content = load_content(project)
-    path = write_lock(project.sheets_dir, content.fill_all())
-    typer.echo(f"Wrote {path}: {len(content.variants())} sheet variants approved.")
+    content = load_content(project, approved=False)  # a broken lock file is what this replaces
+    path = write_lock(project.sheets_dir, content.fill_all(), " ".join(approved_by.split()), dt.date.today())
+    typer.echo(f"Wrote {path}: {len(content.variants())} sheet variants approved by {approved_by}.")
 
 
 @app.command()
@@ -144,9 +152,11 @@ def report(today: TodayOption = None, clinic: ClinicOption = None, root: RootOpt
     """
     project = Project(root, clinic)
     when = _today(today)
-    checks = assess(project, when)
+    content = load_content(project)
+    checks = assess(project, when, content)
     print_table(checks, when, Console())
-    typer.echo(f"Wrote {write_html(project, checks, when)}")
+    typer.echo(approval(content.lock))
+    typer.echo(f"Wrote {write_html(project, checks, when, content.lock)}")
 
 
 def _by_sheet(fills: list[FilledSheet]) -> dict[str, list[FilledSheet]]:
@@ -165,16 +175,22 @@ def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Pa
     content = load_content(Project(root))
     filled = content.fill(Variant(sheet, find_cancer_type(cancer_type)))
     typer.echo(f"{filled.sheet.title}" + (f" ({filled.cancer_type.title})" if filled.cancer_type else ""))
-    for section in filled.sections:
-        typer.echo(f"\n## {section.heading}")
-        for group in section.groups:
-            for text in group.texts:
-                typer.echo(f"  {text}")
-            if group.citation is None:
-                typer.echo("    -- from your care team (the clinic's own words)")
-            else:
-                c = group.citation
-                typer.echo(f'    -- {c.source.publisher}, "{c.section}" ({c.source.id}.md line {c.line})')
+    heading = None
+    for under, group in filled.printed():
+        if under != heading:
+            heading = under
+            typer.echo(f"\n## {heading}")
+        for text, left_out, tidied in group.edits():
+            typer.echo(f"  {text}")
+            for sentence in left_out:
+                typer.echo(f"    (left out: {sentence})")
+            if tidied:
+                typer.echo("    (typography tidied: quotes, dashes or spaces)")
+        if group.citation is None:
+            typer.echo("    -- from your care team (the clinic's own words)")
+        else:
+            c = group.citation
+            typer.echo(f'    -- {c.source.publisher}, "{c.section}" ({c.source.id}.md line {c.line})')
 
 
 @app.command("list")

@@ -53,6 +53,11 @@ class Clinic(BaseModel):
     logo: str | None = Field(default=None, description="Image file inside the clinic folder.")
     accent_color: str = Field(default="#1d3f6e", pattern=r"^#[0-9a-fA-F]{6}$")
     paper: Paper = "letter"
+    approval_valid_for: str | None = Field(
+        default=None,
+        pattern=r"^\d+ (months?|years?)$",
+        description="How long the committee's approval lasts, e.g. '2 years'; after that, check warns.",
+    )
     quote_word_limit: PositiveInt | None = Field(
         default=None, description="Most words a sheet may quote from one copyrighted source (a warning above)."
     )
@@ -142,7 +147,7 @@ def load_clinic(folder: Path | None) -> Clinic:
         return Clinic()
     path = folder / "clinic.yaml"
     doc = parse_yaml(path) if path.exists() else None
-    clinic = validate(doc, Clinic, "clinic.yaml") if doc else Clinic()
+    clinic = validate(doc, Clinic, "clinic.yaml") if doc is not None else Clinic()
     clinic._folder = folder.resolve()
     logo = clinic.logo_path
     if doc is not None and logo is not None:

@@ -28,7 +28,7 @@ _ENCODING_FIX = (
 )
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     """The file's text, if it is a small UTF-8 file that really lives in its own folder.
 
     Checked in order of cost: where a link points (no read), size (one stat), then the bytes.
@@ -36,12 +36,12 @@ def read_text(path: Path) -> str:
     """
     _check_inside(path, path.parent)
     size = _regular_size(path)
-    if size > MAX_BYTES:
-        raise FactsheetsError(_too_big(path, size))
+    if size > max_bytes:
+        raise FactsheetsError(_too_big(path, size, max_bytes))
     with path.open("rb") as file:
-        data = file.read(MAX_BYTES + 1)  # the file may have grown since the stat
-    if len(data) > MAX_BYTES:
-        raise FactsheetsError(_too_big(path, len(data)))
+        data = file.read(max_bytes + 1)  # the file may have grown since the stat
+    if len(data) > max_bytes:
+        raise FactsheetsError(_too_big(path, len(data), max_bytes))
     return _decode(path, data)
 
 
@@ -102,9 +102,9 @@ def _regular_size(path: Path) -> int:
     return info.st_size
 
 
-def _too_big(path: Path, size: int) -> Problem:
+def _too_big(path: Path, size: int, limit: int) -> Problem:
     return Problem(
-        f"file is too big ({size:,} bytes; the limit is {MAX_BYTES:,} bytes)",
+        f"file is too big ({size:,} bytes; the limit is {limit:,} bytes)",
         "check that this is the right file; a sheet or source is a few kilobytes.",
         path,
     )

@@ -1,18 +1,23 @@
 """Approved content: a committed lock file of what each sheet variant prints, passage by passage.
 
-`factsheets lock` records every selected passage (its source, section and text, and a sha256
-fingerprint of that text). `check` compares what would print now against it, so a source update
-or a selection that now matches something else shows up as a readable diff for the
-patient-education committee, rather than on a patient's handout unnoticed.
+`factsheets lock --approved-by NAME` records every printed passage (its source, section and
+text, a sha256 fingerprint of that text, the source's sentences it leaves out and whether its
+typography was tidied), with who approved it and when. `check` compares what would print now
+against it, so a source update or a selection that now matches something else shows up as a
+readable diff for the patient-education committee, rather than on a patient's handout
+unnoticed; a sheet whose text is exactly what was approved prints "Approved YYYY-MM".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from factsheets.contentfile import read_text
 from factsheets.errors import FactsheetsError, Problem
@@ -20,51 +25,84 @@ from factsheets.output import write_atomic
 from factsheets.select import FilledSheet
 
 LOCK_FILE = "approved.lock.json"
-Approved = dict[str, list[dict[str, str]]]  # variant key -> its passages: source, section, sha256, text
+MAX_BYTES = 50_000_000  # ~2 kB per variant: room for thousands, still a bound on what is parsed
 
 
-def passages(filled: FilledSheet) -> list[dict[str, str]]:
-    rows = []
-    for section in filled.sections:
-        for group in section.groups:
-            source = group.citation.source.id if group.citation else "clinic"
-            where = group.citation.section if group.citation else section.heading
-            for text in group.texts:
-                rows.append(
-                    {
-                        "source": source,
-                        "section": where,
-                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                        "text": text,
-                    }
-                )
+class Row(BaseModel):
+    """One approved passage: where it is from, what it prints, what editing left out or tidied."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str  # a source id, "clinic" for the clinic's own words, "sheet" for the title
+    section: str
+    heading: str = ""  # the heading it prints under
+    text: str
+    sha256: str
+    left_out: list[str] = []
+    tidied: bool = False
+
+
+class Lock(BaseModel):
+    """The lock file: each variant's approved passages, and who approved them on which day."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approved_by: str | None = None  # None: a lock file from before approvals were named
+    approved_on: dt.date | None = None
+    variants: dict[str, list[Row]] = {}
+
+    def approves(self, filled: FilledSheet) -> bool:
+        """Whether the variant prints exactly what was approved."""
+        then = self.variants.get(filled.variant.key)
+        return then is not None and _printed(then) == _printed(passages(filled))
+
+
+def passages(filled: FilledSheet) -> list[Row]:
+    """What a variant prints: its title, then passage by passage under its heading, with what the
+    editing left out or tidied."""
+    title = filled.sheet.title + (f" ({filled.cancer_type.title})" if filled.cancer_type else "")
+    rows = [Row(source="sheet", section="title", text=title, sha256=hashlib.sha256(title.encode()).hexdigest())]
+    for heading, group in filled.printed():
+        source = group.citation.source.id if group.citation else "clinic"
+        where = group.citation.section if group.citation else heading
+        for text, left_out, tidied in group.edits():
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            row = Row(source=source, section=where, heading=heading, text=text, sha256=digest)
+            rows.append(row.model_copy(update={"left_out": list(left_out), "tidied": tidied}))
     return rows
 
 
-def write_lock(sheets_dir: Path, fills: list[FilledSheet]) -> Path:
+def write_lock(sheets_dir: Path, fills: list[FilledSheet], approved_by: str, approved_on: dt.date) -> Path:
+    """Approve what every variant prints now, in the name of `approved_by`."""
     path = sheets_dir / LOCK_FILE
-    data = {f.variant.key: passages(f) for f in fills}
+    lock = Lock(approved_by=approved_by, approved_on=approved_on, variants={f.variant.key: passages(f) for f in fills})
+    data = lock.model_dump(mode="json", exclude_defaults=True)
     write_atomic(path, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode())
     return path
 
 
-def read_lock(sheets_dir: Path) -> Approved | None:
+def read_lock(sheets_dir: Path) -> Lock | None:
+    """The lock file, or None when there is none; one that cannot be read is a located problem."""
     path = sheets_dir / LOCK_FILE
     if not path.exists():
         return None
+    fix = (
+        "undo the edit or merge that broke it, or run 'factsheets lock --approved-by NAME' to approve what prints now."
+    )
     try:
-        approved: Approved = json.loads(read_text(path))
+        data = json.loads(read_text(path, MAX_BYTES))
+        if isinstance(data, dict) and "variants" not in data:
+            data = {"variants": data}  # the first format: variants only, no approver
+        return Lock.model_validate(data)
     except json.JSONDecodeError as err:
         raise FactsheetsError(
-            Problem(
-                f"the lock file is not valid JSON ({err.msg})",
-                "undo the edit or merge that broke it, or run 'factsheets lock' to approve what prints now.",
-                path,
-                err.lineno,
-                err.colno,
-            )
+            Problem(f"the lock file is not valid JSON ({err.msg})", fix, path, err.lineno, err.colno)
         ) from None
-    return approved
+    except ValidationError as err:
+        where = ".".join(str(part) for part in err.errors()[0]["loc"])
+        raise FactsheetsError(
+            Problem(f"the lock file is not in the shape factsheets writes (at {where})", fix, path)
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -83,27 +121,28 @@ class LockChange:
         )
 
 
-def differences(lock: Approved | None, fills: list[FilledSheet]) -> dict[str, LockChange]:
+def differences(lock: Lock | None, fills: list[FilledSheet]) -> dict[str, LockChange]:
     """The variants whose printed passages are not exactly what the lock file approved."""
     if lock is None:
         return {}
     changed = {}
     for filled in fills:
-        now = passages(filled)
-        then = lock.get(filled.variant.key)
+        then = lock.variants.get(filled.variant.key)
         if then is None:
             changed[filled.variant.key] = LockChange(approved=False)
-        elif [p["sha256"] for p in then] != [p["sha256"] for p in now]:
-            changed[filled.variant.key] = LockChange(
-                True,
-                tuple(
-                    difflib.unified_diff(
-                        [_line(p) for p in then], [_line(p) for p in now], "approved", "now", lineterm="", n=0
-                    )
-                ),
-            )
+        elif not lock.approves(filled):
+            now = [_line(p) for p in passages(filled)]
+            diff = difflib.unified_diff([_line(p) for p in then], now, "approved", "now", lineterm="", n=0)
+            changed[filled.variant.key] = LockChange(True, tuple(diff))
     return changed
 
 
-def _line(passage: dict[str, str]) -> str:
-    return f"[{passage['source']} > {passage['section']}] {passage['text']}"
+def _printed(rows: list[Row]) -> list[tuple[str, str]]:
+    """What approval compares: each passage's text (by its hash) and the heading it prints under."""
+    return [(row.heading, row.sha256) for row in rows]
+
+
+def _line(row: Row) -> str:
+    left_out = "".join(f" [left out: {sentence}]" for sentence in row.left_out)
+    under = f"{row.heading}: " if row.heading else ""
+    return f"{under}[{row.source} > {row.section}] {row.text}{left_out}"

@@ -9,15 +9,17 @@ so a clinic's template overrides reach all of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from jinja2.sandbox import SandboxedEnvironment
 
 from factsheets.clinic import Clinic, load_clinic
+from factsheets.common import Common, load_common
 from factsheets.corpus import Corpus, load_corpus
 from factsheets.errors import FactsheetsError, Problem, collect, raise_any
+from factsheets.lock import LOCK_FILE, Lock, read_lock
 from factsheets.select import FilledSheet, select
 from factsheets.sheet import Sheet, load_sheets
 from factsheets.templating import environment
@@ -51,6 +53,11 @@ class Project:
     def templates_dir(self) -> Path:
         """The project's own templates: the fallback for every clinic, and the base of relative links."""
         return self.root / "templates"
+
+    @property
+    def lock_file(self) -> Path:
+        """What the patient-education committee approved: a sheet prints its approval date when it matches."""
+        return self.sheets_dir / LOCK_FILE
 
     @property
     def assets_dir(self) -> Path:
@@ -95,6 +102,8 @@ class Content:
 
     corpus: Corpus
     sheets: dict[str, Sheet]
+    lock: Lock | None = None  # what the patient-education committee approved (sheets/approved.lock.json)
+    common: Common = field(default_factory=Common)  # the glossary and the call to action (sheets/common/)
 
     def sheet(self, sheet_id: str) -> Sheet:
         if sheet_id not in self.sheets:
@@ -106,8 +115,11 @@ class Content:
         return [Variant.of(s.id, t) for s in self.sheets.values() for t in [None, *s.variant_types]]
 
     def fill(self, variant: Variant) -> FilledSheet:
-        """One variant's content, resolved."""
-        return select(self.sheet(variant.sheet_id), self.corpus, variant.cancer_type)
+        """One variant's content, resolved, dated with its approval when it prints exactly what was approved."""
+        filled = select(self.sheet(variant.sheet_id), self.corpus, variant.cancer_type, self.common)
+        if self.lock is not None and self.lock.approved_on is not None and self.lock.approves(filled):
+            return replace(filled, approved_on=self.lock.approved_on)
+        return filled
 
     def fill_all(self) -> list[FilledSheet]:
         """Resolve every variant of every sheet, reporting all problems together."""
@@ -121,13 +133,15 @@ class Content:
         return filled
 
 
-def load_content(project: Project) -> Content:
-    """Load sources and sheets; problems in both are reported at once."""
+def load_content(project: Project, approved: bool = True) -> Content:
+    """Load sources, sheets and (with `approved`) the lock file; problems in all of them are reported at once."""
     corpora, problems = collect([project.sources_dir], load_corpus)
     sheet_sets, more = collect([project.sheets_dir], load_sheets)
-    raise_any(problems + more)
+    locks, last = collect([project.sheets_dir] if approved else [], read_lock)
+    commons, shared = collect([project.sheets_dir], load_common)
+    raise_any(problems + more + last + shared)
     if not sheet_sets[0]:
         raise FactsheetsError(
             Problem(f"no sheets (*.yaml or *.yml) in {project.sheets_dir}", "add a sheet definition.")
         )
-    return Content(corpora[0], sheet_sets[0])
+    return Content(corpora[0], sheet_sets[0], locks[0] if locks else None, commons[0])

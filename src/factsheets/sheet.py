@@ -18,6 +18,7 @@ from factsheets.errors import FactsheetsError, Problem
 from factsheets.yamlfile import Loc, YamlDocument, parse_yaml, validate
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+SentencePick = PositiveInt | Annotated[str, Field(min_length=3)]  # a sentence's position, or a phrase in it
 SUFFIXES = (".yaml", ".yml")
 
 
@@ -30,7 +31,10 @@ class Passage(Strict):
 
     A selection takes every block of `section` unless narrowed: `items` and `paragraphs` by
     1-based position, `rows` by a table row's first cell, `contains` by words, and
-    `by_cancer_type` to the blocks that name the patient's cancer type.
+    `by_cancer_type` to the blocks that name the patient's cancer type. Within each paragraph or
+    list item, `sentences` keeps and `drop_sentences` leaves out whole sentences, by position or
+    by a phrase they contain: what prints is still the source's words, and the lock records what
+    was left out.
     """
 
     source: str | None = Field(default=None, description="Source id, e.g. nci-metastatic-cancer.")
@@ -40,6 +44,12 @@ class Passage(Strict):
     rows: list[str] | None = Field(default=None, description="Table rows by their first cell.")
     contains: list[str] | None = Field(default=None, description="Keep blocks containing any of these words.")
     by_cancer_type: bool = Field(default=False, description="Keep blocks naming the patient's cancer type.")
+    sentences: list[SentencePick] | None = Field(
+        default=None, description="Keep only these sentences of each block: positions (1 = first) or phrases."
+    )
+    drop_sentences: list[SentencePick] | None = Field(
+        default=None, description="Leave out these sentences of each block: positions (1 = first) or phrases."
+    )
     in_general: bool = Field(default=True, description="false: print only on cancer-type variants.")
     clinic_text: str | None = Field(default=None, description="The clinic's own words; printed as such.")
 
@@ -81,6 +91,9 @@ class Sheet(Strict):
         default=None, description="Cancer types this sheet has variants for ('all' or a list)."
     )
     reading_grade_target: float = Field(default=8, ge=1, le=16)
+    words_to_know: list[str] = Field(
+        default=[], description="Glossary terms (sheets/common/glossary.yaml) defined in a 'Words to know' box."
+    )
     sections: list[SheetSection] = Field(min_length=1)
 
     _doc: YamlDocument | None = PrivateAttr(default=None)

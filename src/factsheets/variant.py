@@ -45,4 +45,5 @@ class Variant:
         return self.cancer_type.name if self.cancer_type else GENERAL
 
     def __str__(self) -> str:
-        return self.key
+        """The type's key, as `{{ filled.variant }}` printed in templates before variants had a type."""
+        return self.type_key

@@ -222,12 +222,16 @@ class Handouts:
                 limits=LIMITS,
             )
 
-    def asset(self, name: str) -> str:
-        """The form's own style sheet or script, from the clinic's templates/web/ or the project's."""
-        loader = self.environment.loader
-        assert loader is not None  # Project.environment always sets one
-        with template_problems():
-            return loader.get_source(self.environment, f"web/{name}")[0]
+    @cached_property
+    def assets(self) -> dict[str, str]:
+        """The form's own style sheet and script, read once, from the project only.
+
+        Not from a clinic folder: a script on the page where names are typed is code, not content,
+        and a clinic's templates are treated as content (the form's page itself may be overridden:
+        its CSP runs no inline script and sends forms nowhere else).
+        """
+        folder = self.project.templates_dir / "web"
+        return {name: (folder / name).read_text(encoding="utf-8") for name in ("form.css", "form.js")}
 
 
 def handouts(request: Request) -> Handouts:
@@ -255,12 +259,12 @@ async def api_handouts(body: HandoutRequest, app: App) -> Response:
 
 @router.get("/form.css", include_in_schema=False)
 async def form_css(app: App) -> Response:
-    return Response(app.asset("form.css"), media_type="text/css")
+    return Response(app.assets["form.css"], media_type="text/css")
 
 
 @router.get("/form.js", include_in_schema=False)
 async def form_js(app: App) -> Response:
-    return Response(app.asset("form.js"), media_type="text/javascript")
+    return Response(app.assets["form.js"], media_type="text/javascript")
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -375,7 +379,7 @@ def create_app(
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(WebError, web_error)
     # The guard logs only these paths: anything else a client asks for is logged as "(other path)".
-    known = {route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)}  # router's: not flat
+    known = {route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)}
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts, known_paths=known)
     return app
 
@@ -411,4 +415,5 @@ def _plain_form_error(problem: ErrorDetails) -> str:
     if problem["type"] == "value_error" and field in LABELS:  # our own words already name the field
         return problem["msg"].removeprefix("Value error, ")
     label = {**LABELS, "cancer_type": "Cancer type", "paper": "Paper size"}.get(field, field)
-    return f"{label}: {problem['msg'].removeprefix('Value error, ')}."
+    fix = (problem.get("ctx") or {}).get("fix")
+    return f"{label}: {problem['msg'].removeprefix('Value error, ')}." + (f" Please {fix}" if fix else "")

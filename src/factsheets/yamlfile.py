@@ -313,6 +313,7 @@ _PATTERN_FIXES = {
     "url": "write the full address, starting with https://.",
     "reviewed": "write the date as YYYY-MM-DD, or YYYY-MM when the page gives only a month.",
     "review_every": "write e.g. '3 months' or '2 years'.",
+    "approval_valid_for": "write e.g. '2 years' or '18 months'.",
     "type_heading": "put {type} where the cancer type goes, e.g. 'Where {type} cancer spreads'.",
 }
 

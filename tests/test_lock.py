@@ -1,0 +1,89 @@
+"""The lock file: who approved what, and when; a sheet prints its approval only while its text is unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from helpers import cli, scratch_copy, text_of
+
+from factsheets.checks import approval_expired
+from factsheets.clinic import Clinic
+from factsheets.errors import FactsheetsError
+from factsheets.lock import LOCK_FILE, Lock, read_lock
+from factsheets.project import Project, load_content
+from factsheets.variant import Variant
+
+
+@pytest.fixture(scope="module")
+def approved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project, locked by a named committee."""
+    root = scratch_copy(tmp_path_factory.mktemp("approved"))
+    result = cli("lock", "--approved-by", "  Patient Education   Committee ", cwd=root)
+    assert result.code == 0, result.err
+    assert "27 sheet variants approved by" in result.out
+    return root
+
+
+def test_lock_approved_by_round_trips(approved: Path) -> None:
+    lock = read_lock(approved / "sheets")
+    assert lock is not None
+    assert lock.approved_by == "Patient Education Committee"  # spaces folded
+    assert lock.approved_on == dt.date.today()
+    content = load_content(Project(approved))
+    assert content.lock == lock
+    assert all(lock.approves(f) for f in content.fill_all())
+    report = cli("report", cwd=approved)
+    assert f"Approved by Patient Education Committee on {dt.date.today().isoformat()}." in report.out
+
+
+def test_a_sheet_prints_its_approval_month_only_while_its_text_is_approved(approved: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bone.pdf"
+    assert cli("render", "bone", "-o", str(out), cwd=approved).code == 0
+    assert f"Approved {dt.date.today().strftime('%Y-%m')}" in text_of(out.read_bytes())
+    edited = scratch_copy(tmp_path / "edited")
+    (edited / "sheets" / LOCK_FILE).write_text((approved / "sheets" / LOCK_FILE).read_text(encoding="utf-8"))
+    sheet = edited / "sheets" / "bone.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("title: When cancer spreads to the bone", "title: Bone"))
+    content = load_content(Project(edited))
+    assert content.fill(Variant("bone")).approved_on is None  # changed since: not approved
+    assert content.fill(Variant("brain")).approved_on == dt.date.today()
+
+
+def test_an_approval_runs_out_after_the_clinics_period() -> None:
+    lock = Lock(approved_by="Committee", approved_on=dt.date(2024, 2, 29))
+    clinic = Clinic(approval_valid_for="2 years")
+    assert approval_expired(lock, clinic, dt.date(2026, 2, 28)) is None
+    warning = approval_expired(lock, clinic, dt.date(2026, 3, 1))
+    assert warning is not None
+    assert "approved on 2024-02-29 by Committee; the approval ran out on 2026-02-28" in warning
+    assert approval_expired(lock, Clinic(), dt.date(2099, 1, 1)) is None  # no period set: never
+
+
+def test_a_lock_file_in_the_first_format_still_reads(tmp_path: Path) -> None:
+    row = {"source": "nci-metastatic-cancer", "section": "S", "sha256": "0" * 64, "text": "T"}
+    (tmp_path / LOCK_FILE).write_text(json.dumps({"bone/general": [row]}), encoding="utf-8")
+    lock = read_lock(tmp_path)
+    assert lock is not None
+    assert lock.approved_by is None
+    assert lock.variants["bone/general"][0].text == "T"
+
+
+@pytest.mark.parametrize("damage", ["{", '{"variants": {"bone/general": [{"text": 1}]}}', "[1, 2]"])
+def test_a_damaged_lock_file_is_a_plain_error(tmp_path: Path, damage: str) -> None:
+    (tmp_path / LOCK_FILE).write_text(damage, encoding="utf-8")
+    with pytest.raises(FactsheetsError) as raised:
+        read_lock(tmp_path)
+    (problem,) = raised.value.problems
+    assert problem.file == tmp_path / LOCK_FILE
+    assert "lock --approved-by NAME" in problem.fix
+
+
+def test_lock_needs_a_name(tmp_path: Path) -> None:
+    root = scratch_copy(tmp_path)
+    assert cli("lock", cwd=root).code == 2  # a usage error: the option is required
+    result = cli("lock", "--approved-by", " ", cwd=root)
+    assert result.code == 1
+    assert "--approved-by is empty" in result.err
