@@ -295,3 +295,23 @@ def test_full_disk_stops_the_build_with_a_plain_error_and_no_half_files(scratch:
         )
         for entry in manifest["sheets"]:  # whatever the manifest lists is whole, on disk
             assert hashlib.sha256((out / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_editing_the_shared_glossary_or_call_to_action_rebuilds_every_pdf(scratch: Path) -> None:
+    """sheets/common/ is part of every PDF's inputs (and a definition's source of its sheet's)."""
+    from factsheets.build import FileHashes, look_hash, plan
+    from factsheets.render import RenderOptions
+
+    def hashes() -> dict[str, str]:
+        project = Project(scratch)
+        files = FileHashes()
+        return {
+            j.name: j.input_hash for j in plan(load_content(project), look_hash(project, RenderOptions(), files), files)
+        }
+
+    before = hashes()
+    call = scratch / "sheets" / "common" / "when-to-call.yaml"
+    call.write_text(call.read_text(encoding="utf-8").replace("Call 911", "Call 999"), encoding="utf-8")
+    after = hashes()
+    assert set(before) == set(after)
+    assert all(before[name] != after[name] for name in before)

@@ -110,3 +110,25 @@ def test_without_the_call_to_action_file_check_warns(content: Content, tmp_path:
     filled = select(content.sheet("liver"), content.corpus, None, load_common(root / "sheets"))
     check = check_variant(filled, Clinic(), dt.date(2026, 11, 22), None, content.common.glossary)
     assert "prints no call to action: sheets/common/when-to-call.yaml is missing" in check.warnings
+
+
+def test_a_term_defined_twice_or_listed_twice_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "common").mkdir()
+    twice = "terms:\n" + "  - term: ascites\n    definition:\n      clinic_text: Fluid.\n" * 2
+    (tmp_path / "common" / GLOSSARY).write_text(twice, encoding="utf-8")
+    with pytest.raises(FactsheetsError, match="defines ascites more than once"):
+        load_common(tmp_path)
+    path = tmp_path / "liver-words.yaml"
+    path.write_text(LIVER.replace("[metastasis]", "[metastasis, Metastasis]"), encoding="utf-8")
+    with pytest.raises(FactsheetsError, match="lists metastasis more than once"):
+        load_sheet(path)
+
+
+def test_a_blank_line_in_the_call_to_action_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "common").mkdir()
+    call = "call_about:\n  - New symptoms.\n  - '  '\nemergency: Call 911.\n"
+    (tmp_path / "common" / WHEN_TO_CALL).write_text(call, encoding="utf-8")
+    with pytest.raises(FactsheetsError) as raised:
+        load_common(tmp_path)
+    (problem,) = raised.value.problems
+    assert problem.line == 3

@@ -7,13 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import cli, scratch_copy, text_of
+from helpers import ROOT, cli, scratch_copy, text_of
 
 from factsheets.checks import approval_expired
 from factsheets.clinic import Clinic
 from factsheets.errors import FactsheetsError
 from factsheets.lock import LOCK_FILE, Lock, read_lock
 from factsheets.project import Project, load_content
+from factsheets.render import Renderer, RenderOptions
 from factsheets.variant import Variant
 
 
@@ -87,3 +88,37 @@ def test_lock_needs_a_name(tmp_path: Path) -> None:
     result = cli("lock", "--approved-by", " ", cwd=root)
     assert result.code == 1
     assert "--approved-by is empty" in result.err
+
+
+def test_the_footer_drops_the_approval_once_the_clinics_period_has_run_out(approved: Path, tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    (clinic / "clinic.yaml").write_text("approval_valid_for: 1 year\n", encoding="utf-8")
+    project = Project(approved, clinic)
+    filled = load_content(project).fill(Variant("bone"))
+    assert filled.approved_on == dt.date.today()
+    renderer = Renderer(project)
+    month = dt.date.today().strftime("%Y-%m")
+    assert f"Approved {month}" in renderer.html(filled, RenderOptions())
+    later = RenderOptions(print_date=dt.date.today() + dt.timedelta(days=400))
+    assert "Approved" not in renderer.html(filled, later)
+
+
+def test_a_changed_word_label_or_heading_voids_the_approval(approved: Path, tmp_path: Path) -> None:
+    edited = scratch_copy(tmp_path / "edited")
+    (edited / "sheets" / LOCK_FILE).write_text((approved / "sheets" / LOCK_FILE).read_text(encoding="utf-8"))
+    sheet = edited / "sheets" / "liver.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    heading = next(line for line in text.splitlines() if line.startswith("  - heading: "))
+    sheet.write_text(text.replace(heading, heading + " now"), encoding="utf-8")
+    content = load_content(Project(edited))
+    assert content.fill(Variant("liver")).approved_on is None  # the same text under another heading
+    assert content.fill(Variant("lungs")).approved_on == dt.date.today()
+
+
+def test_the_shipped_lock_names_no_approver() -> None:
+    """No clinic's committee has reviewed the shipped text: its footers claim no approval."""
+    lock = read_lock(ROOT / "sheets")
+    assert lock is not None
+    assert (lock.approved_by, lock.approved_on) == (None, None)
+    assert len(lock.variants) == 27

@@ -162,6 +162,35 @@ def test_a_passage_prints_exactly_the_sentences_it_keeps(
     assert group.citation.line == 31  # still cited at the paragraph's line
 
 
+@pytest.mark.parametrize(
+    ("picks", "words"),
+    [
+        ("        drop_sentences: [1, 2, 3]\n", "the sentence picks keep nothing of paragraph 1"),
+        ("        sentences: []\n", "List should have at least 1 item"),
+    ],
+)
+def test_a_passage_that_would_print_nothing_is_an_error_not_a_gap(
+    content: Content, tmp_path: Path, picks: str, words: str
+) -> None:
+    """Medical text is never dropped silently: leaving a whole paragraph out is said with `paragraphs`."""
+    with pytest.raises(FactsheetsError, match=re.escape(words)):
+        select(_one_passage_sheet(tmp_path, picks), content.corpus, None)
+
+
+def test_a_phrase_copied_from_show_matches_the_source_however_its_quotes_are_written(
+    content: Content, tmp_path: Path
+) -> None:
+    path = tmp_path / "pet.yaml"
+    path.write_text(
+        "id: pet\ntitle: PET\nsections:\n  - heading: Scans\n    passages:\n"
+        "      - source: clevelandclinic-metastasis\n        section: Imaging tests\n        contains: [PET scan]\n"
+        "        sentences: ['\u201clight up\u201d problematic areas']\n",  # curly, as show prints; straight in the source
+        encoding="utf-8",
+    )
+    (group,) = select(load_sheet(path), content.corpus, None).sections[0].groups
+    assert group.texts[0].startswith("It uses a special dye")
+
+
 def test_a_pick_that_matches_no_sentence_is_an_error_at_its_line(content: Content, tmp_path: Path) -> None:
     sheet = _one_passage_sheet(tmp_path, "        drop_sentences: [2, 'stage 5 cancer']\n")
     with pytest.raises(FactsheetsError) as raised:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from factsheets import __version__, workers
 from factsheets.cancer_types import CANCER_TYPES
+from factsheets.common import Glossary
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.index import thumbnail, write_index
 from factsheets.manifest import Manifest, PacketEntry, SheetEntry, SourceRef
@@ -213,7 +214,7 @@ def plan(content: Content, look: hashlib._Hash, files: FileHashes) -> list[Job]:
         sheet = content.sheet(variant.sheet_id)
         h = look.copy()
         h.update(files(sheet.path).encode() if sheet.path else b"")
-        for source_id in _cited_source_ids(sheet):
+        for source_id in _cited_source_ids(sheet, content.common.glossary):
             h.update(f"{source_id}={files(content.corpus[source_id].path)}".encode())
         jobs.append(Job(variant, h.hexdigest()[:16]))
     return jobs
@@ -233,8 +234,11 @@ def _look_files(project: Project) -> list[Path]:
     return found + ([project.lock_file] if project.lock_file.is_file() else [])
 
 
-def _cited_source_ids(sheet: Sheet) -> list[str]:
-    return sorted({p.source for s in sheet.sections for p in s.passages if p.source})
+def _cited_source_ids(sheet: Sheet, glossary: Glossary) -> list[str]:
+    """The sources a sheet quotes: its passages', and its Words to know definitions'."""
+    passages = [p for s in sheet.sections for p in s.passages]
+    definitions = [t.definition for name in sheet.words_to_know if (t := glossary.term(name)) is not None]
+    return sorted({p.source for p in passages + definitions if p.source})
 
 
 class FileHashes:

@@ -6,7 +6,6 @@ clinics that gate their builds. `today` is a parameter so review dates can be te
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from factsheets.common import Glossary
 from factsheets.corpus import SourceMeta
 from factsheets.lock import Lock, LockChange, differences
 from factsheets.pemat import PematScore, score
+from factsheets.periods import after
 from factsheets.project import Content, Project, load_content
 from factsheets.readability import Reading, reading
 from factsheets.select import WORDS_TO_KNOW, FilledSheet
@@ -50,15 +50,6 @@ def review_due(meta: SourceMeta) -> dt.date | None:
     return None if reviewed is None else after(reviewed, meta.review_every or f"{DEFAULT_REVIEW_YEARS} years")
 
 
-def after(start: dt.date, period: str) -> dt.date:
-    """`start` plus a period such as '3 years' or '6 months' (the same day, or the month's last)."""
-    amount, unit = period.split()
-    months = int(amount) * (12 if unit.startswith("year") else 1)
-    year, month = divmod(start.month - 1 + months, 12)
-    year, month = start.year + year, month + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 def approval_expired(lock: Lock | None, clinic: Clinic, today: dt.date) -> str | None:
     """A warning when the clinic's `approval_valid_for` has run out since the lock was approved."""
     if lock is None or lock.approved_on is None or clinic.approval_valid_for is None:
@@ -85,7 +76,7 @@ def quoted_words(filled: FilledSheet) -> dict[str, int]:
 def undefined_terms(filled: FilledSheet, glossary: Glossary) -> list[str]:
     """Glossary terms the sheet prints without defining them in its "Words to know"."""
     defined = {w.term.casefold() for w in filled.words}
-    text = "\n".join(t for heading, g in filled.printed() if heading != WORDS_TO_KNOW for t in g.texts)
+    text = "\n".join(t for heading, g in filled.printed() if not heading.startswith(WORDS_TO_KNOW) for t in g.texts)
     return [t.term for t in glossary.terms if t.term.casefold() not in defined and t.used_in(text)]
 
 

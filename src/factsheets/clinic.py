@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_core import PydanticCustomError
 
 from factsheets.errors import FactsheetsError
+from factsheets.periods import PATTERN as PERIOD
 from factsheets.yamlfile import YamlDocument, parse_yaml, validate
 
 Paper = Literal["letter", "a4"]
@@ -55,7 +56,7 @@ class Clinic(BaseModel):
     paper: Paper = "letter"
     approval_valid_for: str | None = Field(
         default=None,
-        pattern=r"^\d+ (months?|years?)$",
+        pattern=PERIOD,
         description="How long the committee's approval lasts, e.g. '2 years'; after that, check warns.",
     )
     quote_word_limit: PositiveInt | None = Field(

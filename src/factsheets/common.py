@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from factsheets.errors import Problem, collect, raise_any
 from factsheets.sheet import Passage, Strict
@@ -50,14 +51,30 @@ class Term(Strict):
 class Glossary(Located):
     terms: list[Term] = Field(default=[])
 
+    @field_validator("terms")
+    @classmethod
+    def _each_once(cls, terms: list[Term]) -> list[Term]:
+        names = [t.term.casefold() for t in terms]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "twice",
+                "defines {twice} more than once",
+                {"twice": ", ".join(twice), "fix": "keep one definition of each term."},
+            )
+        return terms
+
     def term(self, name: str) -> Term | None:
         return next((t for t in self.terms if t.term.casefold() == name.casefold()), None)
 
 
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # printed: never blank
+
+
 class WhenToCall(Located):
-    heading: str = Field(default="When to call", min_length=1)
-    call_about: list[str] = Field(min_length=1, description="What to call the care team about, one item each.")
-    emergency: str = Field(min_length=1, description="When to call emergency services instead.")
+    heading: Line = Field(default="When to call")
+    call_about: list[Line] = Field(min_length=1, description="What to call the care team about, one item each.")
+    emergency: Line = Field(description="When to call emergency services instead (the number is local: 911 in the US).")
 
 
 @dataclass(frozen=True)

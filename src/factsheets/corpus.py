@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from factsheets.cancer_types import KNOWN_TYPES
 from factsheets.contentfile import content_files, load_by_id, read_text
 from factsheets.errors import FactsheetsError, Problem
+from factsheets.periods import PATTERN as PERIOD
 from factsheets.yamlfile import parse_yaml, validate
 
 BlockKind = Literal["paragraph", "item", "row"]
@@ -38,7 +39,7 @@ class SourceMeta(BaseModel):
     url: str = Field(pattern=r"^https://\S+$")
     license: Literal["public-domain", "copyrighted"]
     reviewed: str | None = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
-    review_every: str | None = Field(default=None, pattern=r"^\d+ (months?|years?)$")
+    review_every: str | None = Field(default=None, pattern=PERIOD)
     reviewed_as_printed: str | None = None
     restored_headings: list[str] = Field(default=[], description="Headings the text capture lost, put back.")
     credit: str | None = None

@@ -69,6 +69,10 @@ def passages(filled: FilledSheet) -> list[Row]:
             digest = hashlib.sha256(text.encode()).hexdigest()
             row = Row(source=source, section=where, heading=heading, text=text, sha256=digest)
             rows.append(row.model_copy(update={"left_out": list(left_out), "tidied": tidied}))
+        if group.table_header and any(b.kind == "row" for b in group.blocks):  # its column headings print too
+            header = " | ".join(group.table_header)
+            digest = hashlib.sha256(header.encode()).hexdigest()
+            rows.append(Row(source=source, section=where, heading=heading, text=header, sha256=digest))
     return rows
 
 
@@ -137,9 +141,10 @@ def differences(lock: Lock | None, fills: list[FilledSheet]) -> dict[str, LockCh
     return changed
 
 
-def _printed(rows: list[Row]) -> list[tuple[str, str]]:
-    """What approval compares: each passage's text (by its hash) and the heading it prints under."""
-    return [(row.heading, row.sha256) for row in rows]
+def _printed(rows: list[Row]) -> list[tuple[str, str, str, str]]:
+    """What approval compares: each passage's text (by its hash), the heading it prints under, and
+    where it is cited from. Clinic branding (name, phone, logo) is the clinic's, not approved text."""
+    return [(row.heading, row.source, row.section, row.sha256) for row in rows]
 
 
 def _line(row: Row) -> str:

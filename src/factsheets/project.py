@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2.sandbox import SandboxedEnvironment
 
 from factsheets.clinic import Clinic, load_clinic
-from factsheets.common import Common, load_common
+from factsheets.common import FOLDER, Common, load_common
 from factsheets.corpus import Corpus, load_corpus
 from factsheets.errors import FactsheetsError, Problem, collect, raise_any
 from factsheets.lock import LOCK_FILE, Lock, read_lock
@@ -78,13 +78,18 @@ class Project:
 
     @property
     def look_dirs(self) -> list[Path]:
-        """Folders every sheet's look depends on: a change in any of them changes every PDF."""
-        return [self.templates_dir, self.root / "styles", self.assets_dir, self.clinic_dir]
+        """Folders every sheet depends on: a change in any of them changes every PDF (the shared
+        glossary and When to call box in sheets/common/ included)."""
+        return [self.templates_dir, self.root / "styles", self.assets_dir, self.clinic_dir, self.sheets_dir / FOLDER]
 
     @property
     def watched_dirs(self) -> list[Path]:
         """Everything a build reads: what `build --watch` watches."""
-        return [self.sheets_dir, self.sources_dir, *self.look_dirs]
+        return [
+            self.sheets_dir,
+            self.sources_dir,
+            *[d for d in self.look_dirs if not d.is_relative_to(self.sheets_dir)],
+        ]
 
     @cached_property
     def clinic(self) -> Clinic:

@@ -50,7 +50,10 @@ def approval(lock: Lock | None) -> str:
     if lock is None:
         return "Not approved: there is no lock file (run 'factsheets lock --approved-by NAME')."
     if lock.approved_on is None:
-        return "Approved without a name or date (an old lock file): lock again with --approved-by NAME."
+        return (
+            "The lock file records the text but names no approver (as shipped, or from before approvals were "
+            "named): approve it with 'factsheets lock --approved-by NAME'."
+        )
     return f"Approved by {lock.approved_by} on {lock.approved_on.isoformat()}."
 
 

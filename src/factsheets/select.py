@@ -109,7 +109,7 @@ class FilledSheet:
         """Every group the sheet prints, under the heading it prints under: its sections, then
         "Words to know", then "When to call" (the clinic's words). What the lock approves."""
         rows = [(s.heading, g) for s in self.sections for g in s.groups]
-        rows += [(WORDS_TO_KNOW, w.group) for w in self.words]
+        rows += [(f"{WORDS_TO_KNOW}: {w.term}", w.group) for w in self.words]
         call = self.when_to_call
         if call is not None:
             rows += [(call.heading, Group(None, clinic_text=text)) for text in [*call.call_about, call.emergency]]
@@ -203,6 +203,7 @@ def _resolve(where: Locates, corpus: Corpus, passage: Passage, ctype: CancerType
     doc = corpus[passage.source]
     section = _find_section(where, doc, passage.section, (*loc, "section"))
     blocks = _narrow(where, section, passage, loc)
+    _check_picks(where, blocks, passage, loc)  # before the type filter: a pick must hold for every variant
     if passage.by_cancer_type and ctype is not None:
         blocks = [b for b in blocks if _names(b, ctype)]
         if not blocks:
@@ -222,10 +223,10 @@ def _resolve(where: Locates, corpus: Corpus, passage: Passage, ctype: CancerType
 def _by_sentence(
     where: Locates, blocks: list[Block], passage: Passage, loc: Loc
 ) -> tuple[list[Block], list[tuple[str, ...]]]:
-    """Each paragraph and item cut to the sentences the passage keeps; a block with none left is dropped.
+    """Each paragraph and item cut to the sentences the passage keeps, with those it leaves out.
 
-    A position or phrase that picks no sentence in any block is an error: after a source update
-    it would otherwise quietly print something else.
+    A paragraph or item that would keep no sentence at all is an error, not a silent gap: leave
+    it out with `items` or `paragraphs`, which say so in the sheet.
     """
     if passage.sentences is None and passage.drop_sentences is None:
         return blocks, [() for _ in blocks]
@@ -236,16 +237,34 @@ def _by_sentence(
         if block.kind == "row" or not dropped:
             printed.append(block)
             left_out.append(())
-        elif kept:
-            printed.append(replace(block, text=" ".join(kept)))
-            left_out.append(tuple(dropped))
+            continue
+        if not kept:
+            kind = "list item" if block.kind == "item" else block.kind
+            raise FactsheetsError(
+                where.problem(
+                    loc,
+                    f"the sentence picks keep nothing of {kind} {block.position} of this section",
+                    f"leave it out with '{block.kind}s: [...]' instead, so the sheet says so.",
+                )
+            )
+        printed.append(replace(block, text=" ".join(kept)))
+        left_out.append(tuple(dropped))
+    return printed, left_out
+
+
+def _check_picks(where: Locates, blocks: list[Block], passage: Passage, loc: Loc) -> None:
+    """A position or phrase that picks no sentence of the selection is an error: after a source
+    update it would otherwise quietly print something else. Sentences are not cut from table rows."""
     for key in ("sentences", "drop_sentences"):
-        for pick in getattr(passage, key) or []:
+        picks = getattr(passage, key)
+        if picks is not None and all(b.kind == "row" for b in blocks):
+            fix = "remove it: a table row prints whole."
+            raise FactsheetsError(where.problem((*loc, key), f"{key}: the selection is table rows, not sentences", fix))
+        for pick in picks or []:
             if not any(picked(n, s, [pick]) for b in blocks if b.kind != "row" for n, s in _numbered(b.text)):
                 what = f"sentence {pick}" if isinstance(pick, int) else f"sentence containing '{pick}'"
                 fix = "check the position or phrase against 'factsheets show', or remove it."
                 raise FactsheetsError(where.problem((*loc, key), f"{key}: the selection has no {what}", fix))
-    return printed, left_out
 
 
 def _numbered(text: str) -> list[tuple[int, str]]:

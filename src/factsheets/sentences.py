@@ -6,7 +6,7 @@ boundaries (it knows "e.g." and "Dr." do not end a sentence) and, with `clean=Fa
 the text unchanged, so the kept sentences are exact substrings of the source.
 
 Typography is the one change allowed to a source's words: straight quotes become curly ones,
-a spaced hyphen becomes an en dash, a double hyphen an em dash, and runs of spaces become one. Sources mix
+a spaced hyphen becomes an en dash, a double (or triple) hyphen an em dash, and runs of spaces become one. Sources mix
 both styles; a sheet should not. Every change is recorded (see `lock`), so nothing is hidden.
 """
 
@@ -34,7 +34,8 @@ def tidy(text: str) -> str:
     text = text.replace('"', "\u201d")
     text = re.sub(_OPENING + "'", "\u2018", text)
     text = text.replace("'", "\u2019")
-    return re.sub(r" (?:-|--) ", " \u2013 ", text).replace("--", "\u2014")
+    text = re.sub(r"-{2,3}", "\u2014", text)  # a double or triple hyphen: a dash
+    return re.sub(r" - ", " \u2013 ", text)
 
 
 Pick = int | str  # a sentence's 1-based position in its paragraph, or a phrase it contains
@@ -42,8 +43,8 @@ Pick = int | str  # a sentence's 1-based position in its paragraph, or a phrase 
 
 def picked(position: int, sentence: str, picks: list[Pick]) -> bool:
     """Whether `sentence`, at `position` in its paragraph, is one of `picks` (phrases in any case)."""
-    folded = " ".join(sentence.split()).casefold()
-    return any(p == position if isinstance(p, int) else " ".join(p.split()).casefold() in folded for p in picks)
+    folded = tidy(sentence).casefold()  # a phrase copied from `show` (tidied) or from the source matches alike
+    return any(p == position if isinstance(p, int) else tidy(p).casefold() in folded for p in picks)
 
 
 def split_by(text: str, keep: list[Pick] | None, drop: list[Pick] | None) -> tuple[list[str], list[str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from factsheets.cancer_types import CANCER_TYPES, KNOWN_TYPES
@@ -45,10 +45,14 @@ class Passage(Strict):
     contains: list[str] | None = Field(default=None, description="Keep blocks containing any of these words.")
     by_cancer_type: bool = Field(default=False, description="Keep blocks naming the patient's cancer type.")
     sentences: list[SentencePick] | None = Field(
-        default=None, description="Keep only these sentences of each block: positions (1 = first) or phrases."
+        default=None,
+        min_length=1,
+        description="Keep only these sentences of each block: positions (1 = first) or phrases.",
     )
     drop_sentences: list[SentencePick] | None = Field(
-        default=None, description="Leave out these sentences of each block: positions (1 = first) or phrases."
+        default=None,
+        min_length=1,
+        description="Leave out these sentences of each block: positions (1 = first) or phrases.",
     )
     in_general: bool = Field(default=True, description="false: print only on cancer-type variants.")
     clinic_text: str | None = Field(default=None, description="The clinic's own words; printed as such.")
@@ -94,6 +98,18 @@ class Sheet(Strict):
     words_to_know: list[str] = Field(
         default=[], description="Glossary terms (sheets/common/glossary.yaml) defined in a 'Words to know' box."
     )
+
+    @field_validator("words_to_know")
+    @classmethod
+    def _each_word_once(cls, words: list[str]) -> list[str]:
+        folded = [w.casefold() for w in words]
+        twice = sorted({w for w in folded if folded.count(w) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "twice", "lists {twice} more than once", {"twice": ", ".join(twice), "fix": "list each word once."}
+            )
+        return words
+
     sections: list[SheetSection] = Field(min_length=1)
 
     _doc: YamlDocument | None = PrivateAttr(default=None)
