@@ -85,6 +85,15 @@ def variant(key: str):  # -> factsheets.variant.Variant (imported late: collecti
     return Variant.of(sheet_id, None if type_key == GENERAL else type_key)
 
 
+# The passages of a small fixture sheet: brain metastasis signs from Cleveland Clinic and NCI.
+BRAIN_SIGNS_PASSAGES = """    passages:
+      - source: clevelandclinic-metastasis
+        section: What are the symptoms of metastatic cancer? > Brain metastasis
+      - source: nci-metastatic-cancer
+        section: Symptoms of Metastatic Cancer
+        contains: [brain]
+"""
+
 # A sheet that cannot fit one page at any type size: for failed renders and failed builds.
 OVERFLOW_SHEET = """id: too-long
 title: A sheet with far too much on it

@@ -8,7 +8,7 @@ from pathlib import Path
 import nltk
 import pytest
 import textstat
-from helpers import cli
+from helpers import BRAIN_SIGNS_PASSAGES, cli
 
 from factsheets.checks import check_variant, quoted_words, review_due
 from factsheets.clinic import Clinic
@@ -21,17 +21,7 @@ BRAIN_SIGNS = (
     "If a tumor has metastasized to the brain, symptoms may include headache, dizziness, visual problems, "
     "speech problems, nausea, difficulty walking or confusion."
 )
-SMALL_SHEET = """id: small
-title: A small sheet
-sections:
-  - heading: Signs
-    passages:
-      - source: clevelandclinic-metastasis
-        section: What are the symptoms of metastatic cancer? > Brain metastasis
-      - source: nci-metastatic-cancer
-        section: Symptoms of Metastatic Cancer
-        contains: [brain]
-"""
+SMALL_SHEET = "id: small\ntitle: A small sheet\nsections:\n  - heading: Signs\n" + BRAIN_SIGNS_PASSAGES
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import BRAIN_SIGNS_PASSAGES
 
 from factsheets.checks import check_variant, undefined_terms
 from factsheets.clinic import Clinic
@@ -37,14 +38,7 @@ CALL = WhenToCall(
 )
 COMMON = Common(GLOSSARY, CALL)
 
-SIGNS = """  - heading: Signs to watch for
-    passages:
-      - source: clevelandclinic-metastasis
-        section: What are the symptoms of metastatic cancer? > Brain metastasis
-      - source: nci-metastatic-cancer
-        section: Symptoms of Metastatic Cancer
-        contains: [brain]
-"""
+SIGNS = "  - heading: Signs to watch for\n" + BRAIN_SIGNS_PASSAGES
 TABLE = """  - heading: Cancers that often spread to the brain
     passages:
       - source: nci-metastatic-cancer
