@@ -7,14 +7,13 @@ clinics that gate their builds. `today` is a parameter so review dates can be te
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from factsheets.clinic import Clinic
 from factsheets.common import Glossary
 from factsheets.corpus import SourceMeta
 from factsheets.lock import Lock, LockChange, differences
-from factsheets.pemat import PematScore, score
+from factsheets.pemat import PematScore, score, words
 from factsheets.periods import after
 from factsheets.project import Content, Project, load_content
 from factsheets.readability import Reading, reading
@@ -52,10 +51,10 @@ def review_due(meta: SourceMeta) -> dt.date | None:
 
 def approval_expired(lock: Lock | None, clinic: Clinic, today: dt.date) -> str | None:
     """A warning when the clinic's `approval_valid_for` has run out since the lock was approved."""
-    if lock is None or lock.approved_on is None or clinic.approval_valid_for is None:
+    if lock is None or lock.approved_on is None:
         return None
-    until = after(lock.approved_on, clinic.approval_valid_for)
-    if today <= until:
+    until = clinic.approval_until(lock.approved_on)
+    if until is None or today <= until:
         return None
     return (
         f"approved on {lock.approved_on.isoformat()} by {lock.approved_by or 'an unnamed approver'}; the approval "
@@ -68,8 +67,7 @@ def quoted_words(filled: FilledSheet) -> dict[str, int]:
     counts: dict[str, int] = {}
     for _, group in filled.printed():
         if group.citation and group.citation.source.license == "copyrighted":
-            words = sum(len(re.findall(r"[\w’'-]+", text)) for text in group.texts)
-            counts[group.citation.source.id] = counts.get(group.citation.source.id, 0) + words
+            counts[group.citation.source.id] = counts.get(group.citation.source.id, 0) + words(group.texts)
     return counts
 
 
@@ -105,9 +103,9 @@ def check_variant(
         elif review.overdue(today):
             result.warnings.append(f"source {review.source.id} was due for review on {review.due.isoformat()}")
     limit = clinic.quote_word_limit
-    for source_id, words in result.quoted.items():
-        if limit is not None and words > limit:
-            result.warnings.append(f"quotes {words} words from {source_id}, over the clinic's limit of {limit}")
+    for source_id, quoted in result.quoted.items():
+        if limit is not None and quoted > limit:
+            result.warnings.append(f"quotes {quoted} words from {source_id}, over the clinic's limit of {limit}")
     for term in undefined:
         result.warnings.append(f"uses '{term}' without defining it: add it to the sheet's words_to_know")
     if filled.when_to_call is None:

@@ -16,6 +16,7 @@ fails is refused at its line, with the nearest darker shade of it that passes.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import functools
 import io
 import math
@@ -32,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from factsheets.errors import FactsheetsError
 from factsheets.periods import PATTERN as PERIOD
+from factsheets.periods import after
 from factsheets.yamlfile import YamlDocument, parse_yaml, validate
 
 Paper = Literal["letter", "a4"]
@@ -85,6 +87,10 @@ class Clinic(BaseModel):
                 },
             )
         return value
+
+    def approval_until(self, approved_on: dt.date) -> dt.date | None:
+        """The last day an approval given on `approved_on` holds; None when the clinic sets no period."""
+        return after(approved_on, self.approval_valid_for) if self.approval_valid_for else None
 
     @property
     def folder(self) -> Path | None:

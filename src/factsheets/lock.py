@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -41,6 +42,11 @@ class Row(BaseModel):
     left_out: list[str] = []
     tidied: bool = False
 
+    @classmethod
+    def printing(cls, text: str, **where: Any) -> Row:
+        """A row for `text` as printed now, its fingerprint computed."""
+        return cls(text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), **where)
+
 
 class Lock(BaseModel):
     """The lock file: each variant's approved passages, and who approved them on which day."""
@@ -53,26 +59,29 @@ class Lock(BaseModel):
 
     def approves(self, filled: FilledSheet) -> bool:
         """Whether the variant prints exactly what was approved."""
-        then = self.variants.get(filled.variant.key)
-        return then is not None and _printed(then) == _printed(passages(filled))
+        return self.matches(filled.variant.key, passages(filled))
+
+    def matches(self, key: str, rows: list[Row]) -> bool:
+        """Whether `rows` are what was approved for the variant `key`."""
+        then = self.variants.get(key)
+        return then is not None and _printed(then) == _printed(rows)
 
 
 def passages(filled: FilledSheet) -> list[Row]:
     """What a variant prints: its title, then passage by passage under its heading, with what the
     editing left out or tidied."""
     title = filled.sheet.title + (f" ({filled.cancer_type.title})" if filled.cancer_type else "")
-    rows = [Row(source="sheet", section="title", text=title, sha256=hashlib.sha256(title.encode()).hexdigest())]
+    rows = [Row.printing(title, source="sheet", section="title")]
     for heading, group in filled.printed():
-        source = group.citation.source.id if group.citation else "clinic"
-        where = group.citation.section if group.citation else heading
+        where = {
+            "source": group.citation.source.id if group.citation else "clinic",
+            "section": group.citation.section if group.citation else heading,
+            "heading": heading,
+        }
         for text, left_out, tidied in group.edits():
-            digest = hashlib.sha256(text.encode()).hexdigest()
-            row = Row(source=source, section=where, heading=heading, text=text, sha256=digest)
-            rows.append(row.model_copy(update={"left_out": list(left_out), "tidied": tidied}))
+            rows.append(Row.printing(text, left_out=list(left_out), tidied=tidied, **where))
         if group.table_header and any(b.kind == "row" for b in group.blocks):  # its column headings print too
-            header = " | ".join(group.table_header)
-            digest = hashlib.sha256(header.encode()).hexdigest()
-            rows.append(Row(source=source, section=where, heading=heading, text=header, sha256=digest))
+            rows.append(Row.printing(" | ".join(group.table_header), **where))
     return rows
 
 
@@ -134,8 +143,8 @@ def differences(lock: Lock | None, fills: list[FilledSheet]) -> dict[str, LockCh
         then = lock.variants.get(filled.variant.key)
         if then is None:
             changed[filled.variant.key] = LockChange(approved=False)
-        elif not lock.approves(filled):
-            now = [_line(p) for p in passages(filled)]
+        elif not lock.matches(filled.variant.key, rows := passages(filled)):  # computed once, compared and shown
+            now = [_line(p) for p in rows]
             diff = difflib.unified_diff([_line(p) for p in then], now, "approved", "now", lineterm="", n=0)
             changed[filled.variant.key] = LockChange(True, tuple(diff))
     return changed

@@ -23,7 +23,6 @@ from factsheets import __version__
 from factsheets.clinic import Paper
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
-from factsheets.periods import after
 from factsheets.personal import Personal, describe, field_problem
 from factsheets.project import Project
 from factsheets.qr import qr_svg
@@ -132,10 +131,10 @@ class Renderer:
 
     def _approved(self, filled: FilledSheet, today: dt.date) -> dt.date | None:
         """The approval date the footer prints: none once the clinic's `approval_valid_for` has run out."""
-        period = self.clinic.approval_valid_for
-        if filled.approved_on is None or (period is not None and today > after(filled.approved_on, period)):
+        if filled.approved_on is None:
             return None
-        return filled.approved_on
+        until = self.clinic.approval_until(filled.approved_on)
+        return None if until is not None and today > until else filled.approved_on
 
     def _paper(self, options: RenderOptions) -> Paper:
         return options.paper or self.clinic.paper

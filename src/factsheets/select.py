@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -103,7 +104,7 @@ class FilledSheet:
 
     def plain_text(self) -> str:
         """Everything that will be printed from the sections, one block a line."""
-        return "\n".join(text for s in self.sections for g in s.groups for text in g.texts)
+        return _plain(self.sections)
 
     def printed(self) -> list[tuple[str, Group]]:
         """Every group the sheet prints, under the heading it prints under: its sections, then
@@ -129,16 +130,19 @@ def select(sheet: Sheet, corpus: Corpus, ctype: CancerType | None = None, common
     )
     words, more = collect(enumerate(sheet.words_to_know), lambda named: _define(sheet, corpus, common, *named))
     raise_any(problems + more)
-    words = _used(words, sections, common.glossary)
+    words = _used(words, _plain(sections), common.glossary)
     groups = [g for s in sections for g in s.groups] + [w.group for w in words]
     return FilledSheet(
         sheet, ctype, tuple(sections), _cited(groups), words=tuple(words), when_to_call=common.when_to_call
     )
 
 
-def _used(words: list[Definition], sections: list[FilledSection], glossary: Glossary) -> list[Definition]:
-    """The words this variant prints: a sheet's type variants share its list, but not every word."""
-    text = "\n".join(t for s in sections for g in s.groups for t in g.texts)
+def _plain(sections: Iterable[FilledSection]) -> str:
+    return "\n".join(text for s in sections for g in s.groups for text in g.texts)
+
+
+def _used(words: list[Definition], text: str, glossary: Glossary) -> list[Definition]:
+    """The words this variant's `text` uses: a sheet's type variants share its list, but not every word."""
     return [w for w in words if (term := glossary.term(w.term)) is not None and term.used_in(text)]
 
 

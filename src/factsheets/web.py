@@ -379,7 +379,9 @@ def create_app(
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(WebError, web_error)
     # The guard logs only these paths: anything else a client asks for is logged as "(other path)".
-    known = {route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)}
+    known = {
+        route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)
+    }  # app.routes holds the router as one entry
     app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts, known_paths=known)
     return app
 
