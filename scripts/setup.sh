@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # Fonts: Atkinson Hyperlegible (bundled) for Latin; Noto for the scripts a US clinic meets in
 # patients' names (Korean, Chinese, Japanese, Thai, Devanagari, Arabic, Hebrew, Vietnamese); DejaVu last.
 apt_packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
-              fonts-noto-core fonts-noto-cjk libzbar0)
+              fonts-noto-core fonts-noto-cjk libzbar0 libdmtx0b)
 if [[ "${1:-}" == "--browser" ]]; then
   apt_packages+=(chromium chromium-driver)
   # Node's npm fetches axe-core (below). Checked by command, not package: NodeSource's nodejs bundles npm.

@@ -31,6 +31,7 @@ import pytest
 import yaml
 import zxingcpp
 from PIL import Image, ImageChops, ImageFilter
+from pylibdmtx import pylibdmtx
 from pyzbar import pyzbar
 from pyzbar.pyzbar import ZBarSymbol
 
@@ -237,12 +238,12 @@ class FoundQR:
 
 
 def qr_codes(pdf: bytes, dpi: int = 150) -> list[FoundQR]:
-    """QR codes decoded from the rasterised pages, with their printed width."""
+    """QR codes decoded from the rasterised pages, with their printed width (QR only: not the edition code)."""
     found = []
     document = pdfium.PdfDocument(pdf)
     for page in document:
         image = page.render(scale=dpi / 72).to_pil()
-        for code in zxingcpp.read_barcodes(image):
+        for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
             p = code.position
             width_px = ((p.top_right.x - p.top_left.x) ** 2 + (p.top_right.y - p.top_left.y) ** 2) ** 0.5
             found.append(FoundQR(code.text, width_px / dpi * 2.54))
@@ -292,6 +293,27 @@ def zbar_codes(pdf: bytes, dpi: int = 150) -> list[str]:
     return found
 
 
+def datamatrix_codes(pdf: bytes, dpi: int = 200, copied: bool = False) -> dict[str, list[str]]:
+    """DataMatrix codes read from each rasterised page (or its `photocopy`) by two unrelated readers.
+
+    {"zxing-cpp": [...], "libdmtx": [...]}, in page order. zxing-cpp (the library that draws the
+    code, through libzint) reads the whole page, so a code anywhere shows; libdmtx reads the bottom
+    3 cm, where the footer is and a scanner is aimed (on a whole page it takes seconds). 200 dpi:
+    libdmtx does not reliably read 0.5 mm modules from a 150 dpi copy; zxing-cpp does.
+    """
+    found: dict[str, list[str]] = {"zxing-cpp": [], "libdmtx": []}
+    for page in pdfium.PdfDocument(pdf):
+        image = page.render(scale=dpi / 72).to_pil()
+        if copied:
+            image = photocopy(image)
+        codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.DataMatrix)
+        found["zxing-cpp"] += [code.text for code in codes]
+        width, height = image.size
+        footer = image.crop((0, height - round(3 / 2.54 * dpi), width, height))
+        found["libdmtx"] += [code.data.decode("utf-8") for code in pylibdmtx.decode(footer, timeout=5000, max_count=1)]
+    return found
+
+
 def ua_problems(pdf: bytes, sheets: int = 1) -> list[str]:
     """Matterhorn Protocol checkpoints a machine can decide, read from the PDF (not from our HTML).
 
@@ -319,6 +341,12 @@ def ua_problems(pdf: bytes, sheets: int = 1) -> list[str]:
         if len(top) != sheets:
             problems.append(f"outline: {len(top)} top-level bookmarks for {sheets} sheet(s): {top}")
     return problems
+
+
+def figure_alts(pdf: bytes) -> list[str]:
+    """The alternative text of every Figure in the PDF's tag tree, in reading order."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return [str(e.get("/Alt", "")) for e in _elements(doc.Root.StructTreeRoot) if str(e.S) == "/Figure"]
 
 
 def _catalog_problems(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> list[str]:

@@ -20,7 +20,7 @@ def _table() -> dict[str, tuple[str, set[str]]]:
     for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
         match = ROW.match(line)
         if match:
-            options = set(re.findall(r"`(--[a-z-]+)", match["options"]))
+            options = set(re.findall(r"`(--[a-z0-9-]+)", match["options"]))
             rows[match["command"]] = (match["arguments"].strip(), options)
     return rows
 

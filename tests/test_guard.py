@@ -155,6 +155,6 @@ def test_a_crash_is_logged_by_its_type_and_answered_plainly(caplog: pytest.LogCa
 
 
 def test_the_form_is_served_with_its_own_script_and_style(client: TestClient) -> None:
-    assert "packets" in client.get("/form.js").text
+    assert "choices" in client.get("/form.js").text
     assert client.get("/form.js").headers["content-type"].startswith("text/javascript")
-    assert 'id="packets"' in client.get("/").text
+    assert 'id="choices"' in client.get("/").text

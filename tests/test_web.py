@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import shutil
 import signal
 import time
@@ -80,7 +83,7 @@ def test_api_returns_one_pdf_with_a_page_per_sheet_and_the_name(client: TestClie
         ({"sheets": ["bone"], "large_print": "yes"}, "large_print", "valid boolean"),
         ({"sheets": ["bone"], "large_print": 1}, "large_print", "valid boolean"),
         ({"sheets": ["bone"], "colour": "red"}, "colour", "Extra inputs are not permitted"),
-        ({}, "sheets", "Field required"),
+        ({"sheets": None, "cancer_type": 3}, "cancer_type", "valid string"),
     ],
 )
 def test_bad_requests_say_which_field(client: TestClient, body: dict, field: str, words: str) -> None:
@@ -152,13 +155,25 @@ def test_oversized_request_is_refused(client: TestClient) -> None:
     assert response.status_code == 413
 
 
-def test_openapi_describes_the_endpoint(client: TestClient) -> None:
+def test_openapi_describes_the_endpoints(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     operation = spec["paths"]["/api/handouts"]["post"]
     assert "application/pdf" in operation["responses"]["200"]["content"]
+    assert "application/fhir+json" in spec["paths"]["/api/handouts/records"]["post"]["responses"]["200"]["content"]
+    assert {"/api/handouts/plan", "/infobutton", "/handout.pdf"} <= set(spec["paths"])
+    assert set(spec["components"]["schemas"]["PrintRequest"]["properties"]) == {
+        "sheets",
+        "cancer_type",
+        "sites",
+        "codes",
+        "paper",
+        "large_print",
+    }
     assert set(spec["components"]["schemas"]["HandoutRequest"]["properties"]) == {
         "sheets",
         "cancer_type",
+        "sites",
+        "codes",
         "patient",
         "date",
         "care_team",
@@ -238,3 +253,213 @@ def test_the_forms_script_and_style_are_the_projects_own(riverside: TestClient, 
     assert riverside.get("/form.css").text == client.get("/form.css").text
     assert not riverside.get("/form.css").text.startswith("/* Riverside */")
     assert riverside.get("/form.js").text == client.get("/form.js").text
+
+
+# --- Spread sites, diagnosis codes, Infobutton and records (issue 13) -------------------------------
+
+OVERVIEW_TITLES = ["What is metastatic cancer?", "How cancer spreads", "Where cancer spreads"]
+
+
+def _bookmarks(pdf: bytes) -> list[str]:
+    """The packet's top-level bookmarks: one per sheet, in order."""
+    return [o.title for o in reader(pdf).outline if not isinstance(o, list)]
+
+
+def _titles(client: TestClient, *sheet_ids: str) -> list[str]:
+    plan = client.post("/api/handouts/plan", json={"sheets": list(sheet_ids)}).json()
+    return [s["title"] for s in plan["sheets"]]
+
+
+def test_sites_given_make_a_packet_of_overview_that_site_and_questions(client: TestClient) -> None:
+    response = client.post("/api/handouts", json={"cancer_type": "breast", "sites": ["bone"], "patient": NAME})
+    assert response.status_code == 200
+    expected = _titles(
+        client, "what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "bone", "questions"
+    )
+    assert expected[:3] == OVERVIEW_TITLES
+    assert _bookmarks(response.content) == expected
+    assert response.headers["factsheets-sheets"] == (
+        "what-is-metastatic-cancer, how-cancer-spreads, where-it-spreads, bone, questions"
+    )
+    assert response.headers["factsheets-basis"] == "sites given: bone"
+    assert NAME not in str(response.headers)
+
+
+def test_codes_choose_the_type_and_sites_in_the_api(client: TestClient) -> None:
+    response = client.post("/api/handouts", json={"codes": ["C50.911", "C79.51"]})
+    assert response.status_code == 200
+    assert response.headers["factsheets-sheets"].split(", ")[3] == "bone"
+    assert "For people with breast cancer" in text_of(response.content)
+
+
+def test_the_plan_lists_a_site_without_a_sheet_and_says_why_those_sites(client: TestClient) -> None:
+    plan = client.post("/api/handouts/plan", json={"cancer_type": "ovary"}).json()
+    assert plan["basis"] == "common sites for ovarian cancer"
+    assert plan["no_sheet_for"] == ["peritoneum"]
+    assert plan["notice"] == "No sheet yet for: the peritoneum."
+    assert [s["id"] for s in plan["sheets"]][3:] == ["liver", "lungs", "questions"]
+
+
+def test_a_site_without_a_sheet_is_named_in_the_pdfs_headers(client: TestClient) -> None:
+    response = client.post("/api/handouts", json={"codes": ["C56.1", "C78.6", "C78.7"]})
+    assert response.status_code == 200
+    assert response.headers["factsheets-no-sheet-for"] == "peritoneum"
+    assert response.headers["factsheets-sheets"].split(", ")[3:] == ["liver", "questions"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"sites": ["spleen"]}, "sites", "unknown site(s) of spread: spleen; use one or more of: bone, brain"),
+        ({"codes": ["C50.999"]}, "codes", "C50.999 is not an ICD-10-CM code"),
+        ({"codes": ["Z99.9"]}, "codes", "Z99.9 is not an ICD-10-CM code"),
+        ({"codes": ["I10"]}, "codes", "I10 (Essential (primary) hypertension) is an ICD-10-CM code, but"),
+        ({"codes": ["C50.911"], "cancer_type": "colon"}, "cancer_type", "the codes say breast cancer, but"),
+        ({"codes": ["C50.911"] * 50}, "codes", "at most"),
+        ({"patient": NAME}, "patient", "this answer carries no personal details: leave out patient"),
+    ],
+)
+def test_a_bad_plan_request_is_refused_at_its_field(client: TestClient, body: dict, field: str, words: str) -> None:
+    response = client.post("/api/handouts/plan", json=body)
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert words in response.json()["error"]
+
+
+def test_records_are_valid_fhir_without_a_patient(client: TestClient) -> None:
+    from fhir.resources.R4B.bundle import Bundle  # R4B's DocumentReference and Bundle are R4's (see test_record)
+
+    response = client.post("/api/handouts/records", json={"codes": ["C50.911", "C79.51"], "paper": "a4"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/fhir+json"
+    bundle = Bundle.model_validate(response.json())
+    references = [entry.resource for entry in bundle.entry]
+    assert [r.masterIdentifier.value.split("@")[0] for r in references] == [
+        "factsheets:what-is-metastatic-cancer/general",
+        "factsheets:how-cancer-spreads/general",
+        "factsheets:where-it-spreads/breast",
+        "factsheets:bone/general",
+        "factsheets:questions/general",
+    ]
+    assert all(r.subject is None for r in references)
+    # the record's link makes the very PDF it hashes
+    bone = references[3].content[0].attachment
+    again = client.get(bone.url.removeprefix("http://localhost"))
+    assert again.status_code == 200
+    assert hashlib.sha256(again.content).digest() == base64.urlsafe_b64decode(
+        references[3].identifier[0].value.removeprefix("ni:///sha-256;") + "="
+    )
+    assert len(reader(again.content).pages) == 1
+
+
+def test_a_records_request_with_a_name_is_refused(client: TestClient) -> None:
+    response = client.post("/api/handouts/records", json={"sheets": ["bone"], "patient": NAME})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "this answer carries no personal details: leave out patient",
+        "field": "patient",
+    }
+
+
+INFOBUTTON = "/infobutton?mainSearchCriteria.v.c=C50.911&mainSearchCriteria.v.cs=2.16.840.1.113883.6.90"
+SECOND_CODE = "&mainSearchCriteria.v.c1=C79.51&mainSearchCriteria.v.cs1=2.16.840.1.113883.6.90"
+CONTEXT = "&age.v.v=67&age.v.u=a&patientPerson.administrativeGenderCode.c=F&informationRecipient=PAT"
+
+
+def test_infobutton_html_lists_the_handouts_and_the_packet(client: TestClient) -> None:
+    response = client.get(INFOBUTTON + SECOND_CODE + CONTEXT)
+    assert response.status_code == 200
+    html = response.text
+    assert "<h1>Handouts for breast cancer</h1>" in html
+    links = re.findall(r'<a href="([^"]+)"', html)
+    assert len(links) == 6  # five sheets and the packet
+    assert all("age.v" not in link and "Gender" not in link for link in links)  # the patient's context is dropped
+    packet = client.get(links[-1].replace("&amp;", "&").removeprefix("http://localhost"))
+    assert packet.headers["content-type"] == "application/pdf"
+    assert len(_bookmarks(packet.content)) == 5
+
+
+def test_infobutton_json_is_an_atom_feed_of_the_handouts(client: TestClient) -> None:
+    response = client.get(INFOBUTTON + "&knowledgeResponseType=application/json")
+    assert response.status_code == 200
+    feed = response.json()["feed"]
+    assert feed["title"]["_value"] == "Handouts for breast cancer"
+    assert [e["id"]["_value"].split("@")[0] for e in feed["entry"]][2:4] == [
+        "factsheets:where-it-spreads/breast",
+        "factsheets:bone/general",
+    ]  # no site code: breast cancer's common sites, bone first
+    first = client.get(feed["entry"][2]["link"][0]["href"].removeprefix("http://localhost"))
+    assert "For people with breast cancer" in text_of(first.content)
+
+
+def test_infobutton_pdf_is_the_packet(client: TestClient) -> None:
+    response = client.get(INFOBUTTON + SECOND_CODE + "&knowledgeResponseType=application/pdf")
+    assert response.status_code == 200
+    assert _bookmarks(response.content)[3] == "When cancer spreads to the bone"
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        (INFOBUTTON.replace("6.90", "6.96"), "2.16.840.1.113883.6.96 (SNOMED CT), which is not supported"),
+        (INFOBUTTON.replace("C50.911", "C50.999"), "C50.999 is not an ICD-10-CM code"),
+        (INFOBUTTON + "&knowledgeResponseType=text/xml", "knowledgeResponseType"),
+    ],
+)
+def test_infobutton_refuses_what_it_cannot_answer_with_a_400(client: TestClient, query: str, words: str) -> None:
+    response = client.get(query)
+    assert response.status_code == 400
+    assert words in response.json()["error"]
+
+
+def test_a_records_answer_names_the_sites_without_a_sheet(client: TestClient) -> None:
+    response = client.post("/api/handouts/records", json={"cancer_type": "breast", "sites": ["bone", "peritoneum"]})
+    assert response.status_code == 200
+    assert response.headers["factsheets-no-sheet-for"] == "peritoneum"
+    assert response.headers["factsheets-basis"] == "sites given: bone, peritoneum"
+
+
+def test_sheets_listed_are_said_to_be_listed(client: TestClient) -> None:
+    plan = client.post("/api/handouts/plan", json={"sheets": ["bone"], "sites": ["brain"]}).json()
+    assert plan["basis"] == "sheets as listed"
+    assert [s["id"] for s in plan["sheets"]] == ["bone"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("", "sheet", "Field required"),
+        ("?sheet=bone&patient=Zelda", "patient", "nothing personal (it is a link): leave out patient"),
+        ("?sheet=bone&sheet=brain", "sheet", "takes one sheet"),
+        ("?sheet=bone&printed=0001-01-01", "printed", "printed must be a date from 2020-01-01 to today"),
+        ("?sheet=bone&printed=2025-13-45", "printed", "valid date"),
+        ("?sheet=bone&paper=a3", "paper", "'letter' or 'a4'"),
+        ("?sheet=../etc", "sheet", "should match pattern"),
+    ],
+)
+def test_a_bad_handout_link_is_refused_at_its_parameter(client: TestClient, query: str, field: str, words: str) -> None:
+    response = client.get("/handout.pdf" + query)
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert words in response.json()["error"]
+
+
+def test_infobutton_repeats_no_free_text_and_names_its_own_parameter(client: TestClient) -> None:
+    free = "&mainSearchCriteria.v.ot=Zelda+typed+this&mainSearchCriteria.v.dn=Zelda+Breast"
+    html = client.get(INFOBUTTON + free).text
+    assert "Zelda" not in html
+    feed = client.get(INFOBUTTON + free + "&knowledgeResponseType=application/json").text
+    assert "Zelda" not in feed
+    wrong = client.get(INFOBUTTON.replace("C50.911", "Z99.999")).json()
+    assert wrong["field"] == "mainSearchCriteria.v.c"
+
+
+def test_infobutton_feed_ends_with_the_packet_and_names_sites_without_a_sheet(client: TestClient) -> None:
+    site = "&mainSearchCriteria.v.c1=C78.6&mainSearchCriteria.v.cs1=2.16.840.1.113883.6.90"
+    feed = client.get(INFOBUTTON + site + "&knowledgeResponseType=application/json").json()["feed"]
+    assert feed["subtitle"]["_value"].endswith("No sheet yet for: the peritoneum.")
+    packet = feed["entry"][-1]
+    assert packet["title"]["_value"] == "Handouts for breast cancer"
+    assert client.get(packet["link"][0]["href"].removeprefix("http://localhost")).headers["content-type"] == (
+        "application/pdf"
+    )

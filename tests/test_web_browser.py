@@ -228,3 +228,103 @@ def test_built_pages_pass_axe(built: Path, browser, page: str) -> None:
     driver, _ = browser
     driver.get((built / page).as_uri())
     assert (violations := axe_violations(driver)) == "", violations
+
+
+def _ticked(driver) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [box.get_attribute("value") for box in driver.find_elements(By.NAME, "sheets") if box.is_selected()]
+
+
+def _tab_to(driver, element_id: str, limit: int = 60) -> None:
+    """Tab forward until `element_id` has focus, as a keyboard user would."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        if driver.switch_to.active_element.get_attribute("id") == element_id:
+            return
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+    pytest.fail(f"{element_id} cannot be reached with Tab")
+
+
+def _downloaded_pdf(downloads: Path) -> bytes:
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(downloads.glob("*.pdf")):
+        time.sleep(0.2)
+    (pdf_path,) = list(downloads.glob("*.pdf"))
+    return pdf_path.read_bytes()
+
+
+def test_keyboard_only_sites_tick_their_sheets_and_a_site_without_one_is_announced(server: str, browser) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver, downloads = browser
+    driver.get(server)
+    keys = ActionChains(driver)
+    _tab_to(driver, "cancer_type")
+    keys.send_keys("Ovarian").perform()
+    assert _ticked(driver)[3:] == ["liver", "lungs", "questions"]  # ovarian cancer's common sites
+    status = driver.find_element(By.ID, "choice-status")
+    assert status.text == "Common sites for ovarian cancer: liver, lungs, peritoneum. No sheet yet for: the peritoneum."
+    assert status.get_attribute("role") == "status"
+    _tab_to(driver, "site-peritoneum")
+    keys.send_keys(Keys.SPACE).perform()  # known: only the peritoneum
+    assert _ticked(driver) == ["what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "questions"]
+    assert status.text == "No sheet yet for: the peritoneum."
+    _tab_to(driver, "site-liver")
+    keys.send_keys(Keys.SPACE).perform()
+    assert _ticked(driver)[3:] == ["liver", "questions"]
+    assert (violations := axe_violations(driver)) == "", violations
+    _tab_to(driver, "create")
+    keys.send_keys(Keys.ENTER).perform()
+    pdf = _downloaded_pdf(downloads)
+    assert len(reader(pdf).pages) == 5
+    assert "For people with ovarian cancer" in text_of(pdf)
+
+
+def test_keyboard_only_codes_set_the_type_sites_and_ticks(server: str, browser) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = browser
+    driver.get(server)
+    keys = ActionChains(driver)
+    _tab_to(driver, "codes")
+    keys.send_keys("c50.911, C79.51", Keys.ENTER).perform()  # Enter here looks the codes up; it does not print
+    status = driver.find_element(By.ID, "choice-status")
+    WebDriverWait(driver, 30).until(lambda _: "Ticked" in status.text)
+    assert driver.find_element(By.ID, "cancer_type").get_attribute("value") == "breast"
+    assert driver.find_element(By.ID, "site-bone").is_selected()
+    assert _ticked(driver)[3:] == ["bone", "questions"]
+    assert "C79.51 (Secondary malignant neoplasm of bone): spread to the bone" in status.text
+    assert driver.current_url == server  # still the form: nothing was printed
+    assert (violations := axe_violations(driver)) == "", violations
+
+    codes = driver.find_element(By.ID, "codes")
+    codes.clear()
+    codes.send_keys("C50.999")
+    _tab_to(driver, "find")
+    keys.send_keys(Keys.ENTER).perform()
+    WebDriverWait(driver, 30).until(lambda _: "not an ICD-10-CM code" in status.text)
+    assert codes.get_attribute("aria-invalid") == "true"
+
+
+def test_infobutton_page_passes_axe_and_its_links_open_pdfs(server: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, downloads = browser
+    driver.get(
+        server + "infobutton?mainSearchCriteria.v.c=C50.911&mainSearchCriteria.v.cs=2.16.840.1.113883.6.90"
+        "&mainSearchCriteria.v.c1=C79.51&mainSearchCriteria.v.cs1=2.16.840.1.113883.6.90"
+    )
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Handouts for breast cancer"
+    assert (violations := axe_violations(driver)) == "", violations
+    driver.find_element(By.PARTIAL_LINK_TEXT, "spreads to the bone").click()
+    pdf = _downloaded_pdf(downloads)
+    assert len(reader(pdf).pages) == 1
+    assert text_of(pdf).startswith("PATIENT INFORMATION When cancer spreads to the bone")

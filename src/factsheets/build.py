@@ -23,6 +23,7 @@ from pathlib import Path
 from factsheets import __version__, workers
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.common import Glossary
+from factsheets.diagnosis import CODES_FILE
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.index import thumbnail, write_index
 from factsheets.manifest import Manifest, PacketEntry, SheetEntry, SourceRef
@@ -230,7 +231,14 @@ def look_hash(project: Project, options: RenderOptions, files: FileHashes) -> ha
 
 
 def _look_files(project: Project) -> list[Path]:
-    found = [p for folder in project.look_dirs if folder.is_dir() for p in sorted(folder.rglob("*")) if p.is_file()]
+    """The files every PDF depends on; not the diagnosis-code map, which chooses sheets and prints nothing."""
+    found = [
+        p
+        for folder in project.look_dirs
+        if folder.is_dir()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != CODES_FILE
+    ]
     return found + ([project.lock_file] if project.lock_file.is_file() else [])
 
 

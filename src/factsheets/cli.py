@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -14,10 +15,13 @@ from factsheets.build import BuildReport, build
 from factsheets.cancer_types import CANCER_TYPES, find_cancer_type
 from factsheets.checks import VariantCheck, assess
 from factsheets.clinic import PAPERS, Paper
+from factsheets.diagnosis import split_codes
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fit import check_fit
+from factsheets.handouts import choose_for
 from factsheets.lock import write_lock
 from factsheets.output import write_atomic
+from factsheets.packets import render_packet
 from factsheets.personal import PersonalValueError, personal
 from factsheets.privacy import quiet_renderer_logs
 from factsheets.progress import progress_reporter
@@ -54,7 +58,9 @@ app = typer.Typer(
 )
 
 RootOption = Annotated[Path, typer.Option("--root", help="Project folder (holds sources/ and sheets/).")]
-CancerTypeOption = Annotated[Optional[str], typer.Option("--cancer-type", "-t", help="e.g. breast; see 'list'.")]
+CancerTypeOption = Annotated[
+    Optional[str], typer.Option("--cancer-type", "--type", "-t", help="e.g. breast; see 'list'.")
+]
 ClinicOption = Annotated[
     Optional[Path],
     typer.Option(
@@ -113,11 +119,13 @@ def check(
             f"{len(sources)} source(s): {', '.join(sorted(sources))}"
         )
     warnings = _warn(assess(project, _today(today), content), strict)
+    codes = content.codes  # a broken sheets/common/icd10-cm.yaml fails here, at its line
     unfit, laid_out = check_fit(project, content)
     if unfit:
         raise FactsheetsError(unfit)
     typer.echo(
-        f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, {warnings} warning(s); "
+        f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, "
+        f"{len(codes.cancer_types) + len(codes.sites)} diagnosis codes, {warnings} warning(s); "
         f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out, the rest "
         "unchanged since the last check)."
     )
@@ -206,18 +214,24 @@ def list_sheets(root: RootOption = Path()) -> None:
     typer.echo(f"\nCancer types: {', '.join(CANCER_TYPES)}")
 
 
+PaperOption = Annotated[Optional[str], typer.Option(help="letter or a4 (default: the clinic's, else letter).")]
+LargePrintOption = Annotated[bool, typer.Option("--large-print", help="18 pt body; may use the back of the page.")]
+PatientOption = Annotated[str, typer.Option(help="Patient's name, printed on the sheet only.")]
+DateOption = Annotated[str, typer.Option(help="Date printed in the personal box.")]
+CareTeamOption = Annotated[str, typer.Option("--care-team", help='"name, phone" printed in the personal box.')]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="PDF file to write.")]
+
+
 @app.command()
 def render(
     sheet: str,
-    output: Annotated[Path, typer.Option("--output", "-o", help="PDF file to write.")],
+    output: OutputOption,
     cancer_type: CancerTypeOption = None,
-    paper: Annotated[Optional[str], typer.Option(help="letter or a4 (default: the clinic's, else letter).")] = None,
-    large_print: Annotated[
-        bool, typer.Option("--large-print", help="18 pt body; may use the back of the page.")
-    ] = False,
-    patient: Annotated[str, typer.Option(help="Patient's name, printed on the sheet only.")] = "",
-    date: Annotated[str, typer.Option(help="Date printed in the personal box.")] = "",
-    care_team: Annotated[str, typer.Option("--care-team", help='"name, phone" printed in the personal box.')] = "",
+    paper: PaperOption = None,
+    large_print: LargePrintOption = False,
+    patient: PatientOption = "",
+    date: DateOption = "",
+    care_team: CareTeamOption = "",
     clinic: ClinicOption = None,
     root: RootOption = Path(),
 ) -> None:
@@ -225,18 +239,68 @@ def render(
 
     Example: factsheets render where-it-spreads --cancer-type breast --patient "Ann Lee" -o ann.pdf
     """
+    options = _print_options(paper, large_print, patient, date, care_team)
+    project = Project(root, clinic)
+    filled = load_content(project).fill(Variant(sheet, find_cancer_type(cancer_type)))
+    result = Renderer(project).render(filled, options)
+    write_atomic(output, result.pdf)
+    typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant.type_key})")
+
+
+@app.command()
+def packet(
+    output: OutputOption,
+    cancer_type: CancerTypeOption = None,
+    sites: Annotated[
+        Optional[str], typer.Option("--sites", help="Where it has spread, if known: e.g. bone,liver.")
+    ] = None,
+    icd10: Annotated[Optional[str], typer.Option("--icd10", help="ICD-10-CM codes, e.g. C50.911,C79.51.")] = None,
+    paper: PaperOption = None,
+    large_print: LargePrintOption = False,
+    patient: PatientOption = "",
+    date: DateOption = "",
+    care_team: CareTeamOption = "",
+    clinic: ClinicOption = None,
+    root: RootOption = Path(),
+) -> None:
+    """One patient's packet: overview sheets, a sheet per site of spread, and questions, as one PDF.
+
+    Without --sites or secondary-site codes, the type's common sites (NCI's table) are used.
+    Example: factsheets packet --type breast --sites bone --patient "Ann Lee" -o ann.pdf
+    """
+    options = _print_options(paper, large_print, patient, date, care_team)
+    project = Project(root, clinic)
+    content = load_content(project)
+    try:
+        choice = choose_for(content, cancer_type, _listed(sites), split_codes(icd10 or ""))
+    except FactsheetsError as err:  # each problem named by the option it came from
+        named = [replace(p, message=f"{_OPTION_OF[p.field]}: {p.message}") if p.field else p for p in err.problems]
+        raise FactsheetsError(named) from None
+    write_atomic(output, render_packet(content, Renderer(project), choice, options))
+    for line in choice.codes:
+        typer.echo(line)
+    typer.echo(f"Wrote {output}: {len(choice.sheet_ids)} sheets, {choice.basis}")
+    typer.echo(f"  {', '.join(choice.sheet_ids)}")
+    if choice.notice:
+        typer.echo(f"note: {choice.notice}", err=True)
+
+
+_OPTION_OF = {"codes": "--icd10", "sites": "--sites", "cancer_type": "--type"}
+
+
+def _listed(value: Optional[str]) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
+def _print_options(paper: Optional[str], large_print: bool, patient: str, date: str, care_team: str) -> RenderOptions:
+    """How to print, with the personal details checked; the renderer's logs quieted when there are any."""
     try:
         details = personal(patient, date, care_team)
     except PersonalValueError as err:
         raise FactsheetsError(Problem(f"--{err.field.replace('_', '-')}: {err}", field=err.field)) from None
     if details:
         quiet_renderer_logs()  # the renderer's warnings can quote page text, the name included
-    options = RenderOptions(paper=_paper(paper), large_print=large_print, personal=details)
-    project = Project(root, clinic)
-    filled = load_content(project).fill(Variant(sheet, find_cancer_type(cancer_type)))
-    result = Renderer(project).render(filled, options)
-    write_atomic(output, result.pdf)
-    typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant.type_key})")
+    return RenderOptions(paper=_paper(paper), large_print=large_print, personal=details)
 
 
 def _paper(value: Optional[str]) -> Paper | None:

@@ -69,6 +69,11 @@ def collect(items: Iterable[T], work: Callable[[T], R]) -> tuple[list[R], list[P
     return done, problems
 
 
+def sentences(problems: list[Problem]) -> str:
+    """Problems as sentences for a page or a JSON answer: "C50.999 is not an ICD-10-CM code. Check the code..."."""
+    return " ".join(f"{p.message}." + (f" {p.fix[:1].upper()}{p.fix[1:]}" if p.fix else "") for p in problems)
+
+
 def raise_any(problems: list[Problem]) -> None:
     """Raise the problems gathered, if there are any."""
     if problems:

@@ -41,7 +41,7 @@ SECURITY_HEADERS = [
     (
         b"content-security-policy",
         (
-            b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            b"default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
             b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         ),
     ),

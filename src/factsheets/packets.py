@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object
 
-from factsheets.cancer_types import CANCER_TYPES
+from factsheets.cancer_types import CANCER_TYPES, CancerType
 from factsheets.corpus import Corpus
+from factsheets.handouts import Choice, choose
 from factsheets.manifest import SheetEntry
 from factsheets.output import write_atomic
+from factsheets.project import Content
+from factsheets.render import Renderer, RenderOptions
 from factsheets.variant import Variant
-
-SITES_SOURCE = ("nci-metastatic-cancer", "Common Sites Where Cancer Spreads")
-OVERVIEW = ("what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads")
-SITE_SHEETS = {"bone": "bone", "brain": "brain", "liver": "liver", "lung": "lungs", "other lung": "lungs"}
-CLOSING = ("questions",)
 
 
 @dataclass(frozen=True)
@@ -38,20 +35,6 @@ class Packet:
         return f"packets/{self.cancer_type}.pdf"
 
 
-def sites(corpus: Corpus, cancer_type: str) -> list[str]:
-    """Main sites of spread for a type, lower-case, from the NCI table."""
-    (table,) = corpus[SITES_SOURCE[0]].find_sections(SITES_SOURCE[1])
-    label = CANCER_TYPES[cancer_type].label
-    row = next(b for b in table.blocks if b.cells[0] == label)
-    return [site.strip().lower() for site in row.cells[1].split(",")]
-
-
-def packet_sheet_ids(corpus: Corpus, sheet_ids: Collection[str], cancer_type: str | None) -> list[str]:
-    """The sheets for one type, in reading order: overview, its sites of spread, questions."""
-    site_sheets = [SITE_SHEETS[s] for s in sites(corpus, cancer_type) if s in SITE_SHEETS] if cancer_type else []
-    return [s for s in dict.fromkeys([*OVERVIEW, *site_sheets, *CLOSING]) if s in sheet_ids]
-
-
 def plan_packets(corpus: Corpus, sheet_ids: set[str], entries: dict[str, SheetEntry]) -> list[Packet]:
     """A packet per type, using each sheet's type variant where it has one, else its general sheet.
 
@@ -60,7 +43,7 @@ def plan_packets(corpus: Corpus, sheet_ids: set[str], entries: dict[str, SheetEn
     packets = []
     for ctype in CANCER_TYPES.values():
         members, missing = [], []
-        for sheet_id in packet_sheet_ids(corpus, sheet_ids, ctype.key):
+        for sheet_id in choose(corpus, sheet_ids, ctype, None).sheet_ids:
             entry = entries.get(Variant(sheet_id, ctype).path) or entries.get(Variant(sheet_id).path)
             if entry:
                 members.append((entry.title, entry.path))
@@ -77,9 +60,19 @@ def packet_hash(packet: Packet, entries: dict[str, SheetEntry]) -> str:
     return h.hexdigest()[:16]
 
 
-def packet_title(cancer_type: str) -> str:
+def packet_title(ctype: CancerType | None) -> str:
     """The title a packet's PDF shows: "Handouts for ovarian cancer"."""
-    return f"Handouts for {CANCER_TYPES[cancer_type].name}"
+    return f"Handouts for {ctype.name}" if ctype else "Patient handouts"
+
+
+def render_packet(content: Content, renderer: Renderer, choice: Choice, options: RenderOptions) -> bytes:
+    """One patient's packet: each chosen sheet for their type, rendered and merged, bookmarked by sheet.
+
+    One sheet is returned as rendered, not merged: its own title, and the very bytes a record hashes.
+    """
+    fills = [content.fill(Variant(sheet_id, choice.cancer_type)) for sheet_id in choice.sheet_ids]
+    parts = [(f.sheet.title, renderer.render(f, options).pdf) for f in fills]
+    return parts[0][1] if len(parts) == 1 else merge(parts, packet_title(choice.cancer_type))
 
 
 def merge(parts: list[tuple[str, bytes]], title: str) -> bytes:
@@ -183,7 +176,8 @@ def _bookmark(item: pikepdf.OutlineItem, first: int) -> pikepdf.OutlineItem:
 def write_packet(out_dir: Path, packet: Packet) -> bytes:
     """Merge a packet's member PDFs from out/ and write it; returns the PDF written."""
     pdf = merge(
-        [(title, (out_dir / path).read_bytes()) for title, path in packet.members], packet_title(packet.cancer_type)
+        [(title, (out_dir / path).read_bytes()) for title, path in packet.members],
+        packet_title(CANCER_TYPES[packet.cancer_type]),
     )
     write_atomic(out_dir / packet.path, pdf)
     return pdf

@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from factsheets.clinic import Clinic, load_clinic
 from factsheets.common import FOLDER, Common, load_common
 from factsheets.corpus import Corpus, load_corpus
+from factsheets.diagnosis import CodeMap, load_codes
 from factsheets.errors import FactsheetsError, Problem, collect, raise_any
 from factsheets.lock import LOCK_FILE, Lock, read_lock
 from factsheets.select import FilledSheet, select
@@ -109,6 +110,12 @@ class Content:
     sheets: dict[str, Sheet]
     lock: Lock | None = None  # what the patient-education committee approved (sheets/approved.lock.json)
     common: Common = field(default_factory=Common)  # the glossary and the call to action (sheets/common/)
+    codes_from: Path | None = None  # the sheets folder: its common/icd10-cm.yaml is read on first use of `codes`
+
+    @cached_property
+    def codes(self) -> CodeMap:
+        """What each ICD-10-CM code asks for; read on first use, since checking it loads ICD-10-CM's tables (~2 s)."""
+        return load_codes(self.codes_from) if self.codes_from else CodeMap()
 
     def sheet(self, sheet_id: str) -> Sheet:
         if sheet_id not in self.sheets:
@@ -149,4 +156,4 @@ def load_content(project: Project, approved: bool = True) -> Content:
         raise FactsheetsError(
             Problem(f"no sheets (*.yaml or *.yml) in {project.sheets_dir}", "add a sheet definition.")
         )
-    return Content(corpora[0], sheet_sets[0], locks[0] if locks else None, commons[0])
+    return Content(corpora[0], sheet_sets[0], locks[0] if locks else None, commons[0], project.sheets_dir)

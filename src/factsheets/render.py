@@ -7,7 +7,6 @@ configuration and the parsed stylesheets warm, which is most of WeasyPrint's per
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +18,8 @@ from weasyprint.document import Document
 from weasyprint.formatting_structure.boxes import LineBox, MarginBox
 from weasyprint.text.fonts import FontConfiguration
 
-from factsheets import __version__
 from factsheets.clinic import Paper
+from factsheets.edition import LANGUAGE, content_version, edition_id, edition_svg
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.personal import Personal, describe, field_problem
@@ -57,16 +56,6 @@ class Rendered:
     body_pt: float
     renders: int  # how many layouts the fit step needed
     content_version: str
-
-
-def content_version(filled: FilledSheet) -> str:
-    """Short hash of what a sheet says and where it came from (not of who it is for)."""
-    h = hashlib.sha256(f"{__version__}\n{filled.sheet.id}\n{filled.variant.type_key}\n{filled.sheet.title}".encode())
-    for section in filled.sections:
-        h.update(section.heading.encode())
-        for group in section.groups:
-            h.update(repr((group.texts, group.citation and (group.citation.source.id, group.citation.line))).encode())
-    return h.hexdigest()[:8]
 
 
 class Renderer:
@@ -111,6 +100,7 @@ class Renderer:
             for n, src in enumerate(filled.sources, start=1)
         ]
         numbers = {src.id: n for n, src in enumerate(filled.sources, start=1)}
+        edition = edition_id(filled)  # the content's, never the patient's: the same on every copy
         with template_problems():
             return self.env.get_template("sheet.html").render(
                 filled=filled,
@@ -127,6 +117,9 @@ class Renderer:
                 version=content_version(filled),
                 paper=self._paper(options),
                 large_print=options.large_print,
+                language=LANGUAGE,
+                edition=edition,
+                edition_code=edition_svg(edition),
             )
 
     def _approved(self, filled: FilledSheet, today: dt.date) -> dt.date | None:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Mapping
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Annotated, Any
-from urllib.parse import parse_qs
+from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,33 +42,75 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from factsheets import workers
-from factsheets.cancer_types import CANCER_TYPES, CancerTypeChoice, find_cancer_type
+from factsheets.cancer_types import CANCER_TYPES, CancerTypeChoice
 from factsheets.clinic import Paper
-from factsheets.errors import FactsheetsError
+from factsheets.diagnosis import MAX_CODES, CodeText, split_codes
+from factsheets.edition import LANGUAGE, edition_id
+from factsheets.errors import FactsheetsError, sentences
 from factsheets.guard import LOOPBACK_HOSTS, RequestGuard
-from factsheets.packets import CLOSING, OVERVIEW, SITE_SHEETS, merge, packet_sheet_ids
+from factsheets.handouts import CLOSING, OVERVIEW, Choice, choose_for
+from factsheets.infobutton import FeedEntry, atom_json, to_query
+from factsheets.infobutton import parse as parse_knowledge_request
+from factsheets.packets import packet_title, render_packet
 from factsheets.personal import LABELS, LIMITS, Personal, clean
 from factsheets.project import Content, Project, load_content
+from factsheets.record import Given, bundle, document_reference
 from factsheets.render import RenderOptions
+from factsheets.select import FilledSheet
 from factsheets.sheet import SLUG
+from factsheets.sites import SITES, SiteChoices, common_sites
 from factsheets.templating import template_problems
 from factsheets.variant import Variant
 
 MAX_SHEETS = 12
 SheetId = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 RETRY_AFTER_SECONDS = 5
+FHIR_JSON = "application/fhir+json"
+_HANDOUT_PARAMETERS = {"sheet", "cancer_type", "paper", "large_print", "printed"}
+_EARLIEST_PRINT = dt.date(2020, 1, 1)
+T = TypeVar("T")
 _PERSONAL = ("patient", "date", "care_team")
 
 
-class HandoutRequest(BaseModel):
-    """What to print for one patient. Personal fields are optional and never stored."""
+class ChoiceRequest(BaseModel):
+    """Which sheets: listed, or chosen from the cancer type, where it has spread and diagnosis codes."""
 
     model_config = ConfigDict(extra="forbid")
 
-    sheets: list[SheetId] = Field(min_length=1, max_length=MAX_SHEETS, description="Sheet ids, in printing order.")
+    sheets: list[SheetId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SHEETS,
+        description="Sheet ids, in printing order. Left out: the overview sheets, a sheet per site and questions.",
+    )
     cancer_type: CancerTypeChoice = Field(
         default=None, description="e.g. breast or Breast; empty, 'general' or null: not specified."
     )
+    sites: SiteChoices = Field(
+        default_factory=list,
+        max_length=2 * len(SITES),
+        description=f"Where it has spread, if known: {', '.join(SITES)}. Left out: the type's common sites.",
+    )
+    codes: list[CodeText] = Field(
+        default_factory=list,
+        max_length=MAX_CODES,
+        description="ICD-10-CM codes, e.g. C50.911 (the type) and C79.51 (a site of spread).",
+    )
+
+
+class PrintRequest(ChoiceRequest):
+    """Which sheets, and how to print them."""
+
+    paper: Paper | None = Field(default=None, description="letter or a4; null or left out: the clinic's paper.")
+    large_print: StrictBool = False
+
+    def options(self) -> RenderOptions:
+        return RenderOptions(paper=self.paper, large_print=self.large_print)
+
+
+class HandoutRequest(PrintRequest):
+    """What to print for one patient. Personal fields are optional and never stored."""
+
     patient: str = Field(
         default="", max_length=LIMITS["patient"], description="Printed on each sheet, on one line; never stored."
     )
@@ -77,8 +120,6 @@ class HandoutRequest(BaseModel):
         max_length=LIMITS["care_team"],
         description='"name, phone", printed on one line (two in large print).',
     )
-    paper: Paper | None = Field(default=None, description="letter or a4; null or left out: the clinic's paper.")
-    large_print: StrictBool = False
 
     @field_validator(*_PERSONAL, mode="before")
     @classmethod
@@ -90,6 +131,9 @@ class HandoutRequest(BaseModel):
         for name, value in super().__repr_args__():
             yield name, ("<redacted>" if name in _PERSONAL and value else value)
 
+    def options(self) -> RenderOptions:
+        return replace(super().options(), personal=Personal(self.patient, self.date, self.care_team))
+
 
 class WebError(Exception):
     """Every answer that is not a PDF: its status, a message for people, and the request field at fault."""
@@ -99,16 +143,45 @@ class WebError(Exception):
         self.status, self.message, self.field = status, message, field
 
 
-def render_handouts(request: HandoutRequest) -> bytes:
+def render_handouts(choice: Choice, options: RenderOptions) -> bytes:
     """In a warm worker: each chosen sheet for the patient's type, as one tagged PDF with bookmarks."""
-    content, ctype = workers.content(), find_cancer_type(request.cancer_type)
-    options = RenderOptions(
-        paper=request.paper,
-        large_print=request.large_print,
-        personal=Personal(request.patient, request.date, request.care_team),
-    )
-    fills = [content.fill(Variant(sheet_id, ctype)) for sheet_id in request.sheets]
-    return merge([(f.sheet.title, workers.renderer().render(f, options).pdf) for f in fills], "Patient handouts")
+    return render_packet(workers.content(), workers.renderer(), choice, options)
+
+
+def render_editions(choice: Choice, options: RenderOptions, now: dt.datetime, base_url: str) -> list[Given]:
+    """In a warm worker: each chosen sheet as published (no personal details), described for a record."""
+    if options.personal:
+        raise ValueError("a record describes the sheet as published, never a patient's copy")
+    given = []
+    for sheet_id in choice.sheet_ids:
+        filled = workers.content().fill(Variant(sheet_id, choice.cancer_type))
+        rendered = workers.renderer().render(filled, options)
+        given.append(
+            Given(
+                title=filled.sheet.title,
+                sheet_id=sheet_id,
+                variant_key=filled.variant.key,
+                content_version=rendered.content_version,
+                edition=edition_id(filled),
+                pdf=rendered.pdf,
+                language=LANGUAGE,
+                created=now,
+                url=base_url + "handout.pdf?" + urlencode(_sheet_query(filled.variant, options, printed=True)),
+            )
+        )
+    return given
+
+
+def _sheet_query(variant: Variant, options: RenderOptions, printed: bool = False) -> dict[str, str]:
+    """The query of `GET /handout.pdf` that makes this sheet again; with `printed`, byte for byte (same date)."""
+    query = {"sheet": variant.sheet_id, "cancer_type": variant.type_key}
+    if printed:
+        query["printed"] = options.print_date.isoformat()
+    if options.paper:
+        query["paper"] = options.paper
+    if options.large_print:
+        query["large_print"] = "true"
+    return query
 
 
 class RenderPool:
@@ -133,20 +206,21 @@ class RenderPool:
     def busy(self) -> bool:
         return self.pending >= self.max_pending
 
-    async def render(self, request: HandoutRequest) -> bytes:
+    async def run(self, work: Callable[..., T], *args: object) -> T:
+        """`work(*args)` in a worker; retried once on a new pool if a worker died."""
         self.pending += 1
         try:
             try:
-                return await self._submit(request)
+                return await self._submit(work, *args)
             except BrokenProcessPool:
-                return await self._submit(request)
+                return await self._submit(work, *args)
         finally:
             self.pending -= 1
 
-    async def _submit(self, request: HandoutRequest) -> bytes:
+    async def _submit(self, work: Callable[..., T], *args: object) -> T:
         pool = self._pool
         try:
-            return await asyncio.wrap_future(pool.submit(render_handouts, request))
+            return await asyncio.wrap_future(pool.submit(work, *args))
         except BrokenProcessPool:
             if pool is self._pool:
                 self._replace(pool)
@@ -178,27 +252,53 @@ class Handouts:
     @cached_property
     def sheets(self) -> list[dict[str, str]]:
         """The form's sheets in packets' reading order (overview, sites, the rest, questions)."""
-        order = [*OVERVIEW, *dict.fromkeys(SITE_SHEETS.values()), "", *CLOSING]
+        order = [*OVERVIEW, *(s.sheet_id for s in SITES.values()), "", *CLOSING]
         rank = {sheet_id: i for i, sheet_id in enumerate(order)}
         ranked = sorted(self.content.sheets.values(), key=lambda s: rank.get(s.id, rank[""]))
         return [{"id": s.id, "title": s.title} for s in ranked]
 
     @cached_property
-    def packets(self) -> dict[str, list[str]]:
-        """The sheets the form ticks for each type ("": none chosen)."""
+    def choices(self) -> dict[str, Any]:
+        """What the form's script needs to tick sheets as type and sites change, without asking the server."""
         corpus, ids = self.content.corpus, self.content.sheets.keys()
-        return {t or "": packet_sheet_ids(corpus, ids, t) for t in [None, *CANCER_TYPES]}
+        return {
+            "overview": [s for s in OVERVIEW if s in ids],
+            "closing": [s for s in CLOSING if s in ids],
+            "sheet_of": {s.key: s.sheet_id if s.sheet_id in ids else "" for s in SITES.values()},
+            "name_of": {s.key: s.name for s in SITES.values()},
+            "common": {t.key: [s.key for s in common_sites(corpus, t)] for t in CANCER_TYPES.values()},
+            "type_name": {t.key: t.name for t in CANCER_TYPES.values()},
+        }
 
-    async def make_pdf(self, request: HandoutRequest) -> bytes:
+    def choose(self, request: ChoiceRequest) -> Choice:
+        """The request's sheets (as listed, or chosen for it), or a 400 naming the field at fault."""
+        try:
+            choice = choose_for(self.content, request.cancer_type, request.sites, request.codes)
+        except FactsheetsError as err:
+            raise WebError(400, sentences(err.problems), err.problems[0].field) from None
+        if request.sheets is None:
+            return choice
         unknown = [s for s in request.sheets if s not in self.content.sheets]
         if unknown:
             raise WebError(
                 400, f"unknown sheet(s): {', '.join(unknown)}; use: {', '.join(self.content.sheets)}", "sheets"
             )
+        return choice.as_listed(request.sheets)
+
+    async def make_pdf(self, choice: Choice, options: RenderOptions) -> bytes:
+        return await self._run(render_handouts, choice, options)
+
+    async def make_records(self, choice: Choice, options: RenderOptions, base_url: str) -> list[Given]:
+        return await self._run(
+            render_editions, choice, options, dt.datetime.now(dt.UTC).replace(microsecond=0), base_url
+        )
+
+    async def _run(self, work: Callable[..., T], *args: object) -> T:
+        """Work in the render pool, its failures as answers: 503 busy, 400 a personal detail, 422, 500."""
         if self.pool.busy:
             raise WebError(503, "the server is busy making other PDFs; try again in a few seconds")
         try:
-            return await self.pool.render(request)
+            return await self.pool.run(work, *args)
         except FactsheetsError as err:
             fields = [p for p in err.problems if p.field]
             if fields:  # a personal detail that cannot print, or does not fit its line
@@ -215,11 +315,23 @@ class Handouts:
             return self.environment.get_template("web/form.html").render(
                 types=CANCER_TYPES,
                 sheets=self.sheets,
-                packets=self.packets,
+                sites=SITES,
+                choices=self.choices,
                 values=values,
                 error=error,
                 error_field=error_field,
                 limits=LIMITS,
+            )
+
+    def infobutton_page(self, choice: Choice, handouts: list[dict[str, str]], packet: dict[str, str]) -> str:
+        """The Infobutton answer for people: what the codes matched, each handout as a PDF link, and the packet."""
+        with template_problems():
+            return self.environment.get_template("web/infobutton.html").render(
+                heading=packet["title"],
+                matched=list(choice.codes),
+                notices=[n for n in (choice.notice,) if n],
+                handouts=handouts,
+                packet=packet,
             )
 
     @cached_property
@@ -254,7 +366,134 @@ router = APIRouter()
     },
 )
 async def api_handouts(body: HandoutRequest, app: App) -> Response:
-    return _pdf_response(await app.make_pdf(body))
+    choice = app.choose(body)
+    return _pdf_response(await app.make_pdf(choice, body.options()), choice)
+
+
+@router.post(
+    "/api/handouts/plan",
+    summary="Which sheets a patient gets, without making them",
+    responses={400: {"description": "A field is wrong: {error, field}"}},
+)
+async def api_plan(body: ChoiceRequest, app: App) -> dict[str, object]:
+    """The sheets chosen for a type, sites and codes: what the form ticks, and what a PDF would hold."""
+    return _plan(app.choose(body), app)
+
+
+@router.post(
+    "/api/handouts/records",
+    response_class=JSONResponse,
+    summary="A FHIR R4 record of each sheet as published, for the patient's chart",
+    responses={
+        200: {"content": {FHIR_JSON: {}}, "description": "A FHIR Bundle (collection) of DocumentReference."},
+        400: {"description": "A field is wrong: {error, field}"},
+    },
+)
+async def api_records(body: PrintRequest, request: Request, app: App) -> Response:
+    """One DocumentReference per sheet, with no patient in it: the EHR attaches its own subject.
+
+    Takes no personal details: the PDF each record hashes is the sheet as published, never a
+    patient's copy (a hash of a page bearing a name would let anyone with the template test a guess).
+    """
+    choice = app.choose(body)
+    records = await app.make_records(choice, body.options(), str(request.base_url))
+    return JSONResponse(
+        bundle([document_reference(g, app.project.clinic.name) for g in records]),
+        media_type=FHIR_JSON,
+        headers=_choice_headers(choice),
+    )
+
+
+@router.get("/handout.pdf", response_class=Response, summary="One sheet as published, with no personal details")
+async def handout_pdf(
+    request: Request,
+    app: App,
+    sheet: SheetId,
+    cancer_type: CancerTypeChoice = None,
+    paper: Paper | None = None,
+    large_print: bool = False,
+    printed: dt.date | None = None,
+) -> Response:
+    """What the Infobutton page and FHIR records link to. A GET: nothing personal can be asked for in it."""
+    unknown = sorted(set(request.query_params) - _HANDOUT_PARAMETERS)
+    if unknown or len(request.query_params.getlist("sheet")) > 1:
+        raise WebError(
+            400,
+            f"GET /handout.pdf takes one sheet and {', '.join(sorted(_HANDOUT_PARAMETERS - {'sheet'}))}; "
+            f"nothing personal (it is a link): leave out {', '.join(unknown) or 'the second sheet'}",
+            (unknown or ["sheet"])[0],
+        )
+    if printed and not _EARLIEST_PRINT <= printed <= dt.date.today() + dt.timedelta(days=1):
+        raise WebError(400, f"printed must be a date from {_EARLIEST_PRINT} to today", "printed")
+    choice = app.choose(ChoiceRequest(sheets=[sheet], cancer_type=cancer_type))
+    options = RenderOptions(paper=paper, large_print=large_print, print_date=printed or dt.date.today())
+    return _pdf_response(await app.make_pdf(choice, options), choice)
+
+
+@router.get(
+    "/infobutton",
+    response_class=Response,
+    summary="HL7 Infobutton knowledge request (URL-based), by ICD-10-CM codes",
+    responses={
+        200: {"content": {"text/html": {}, "application/json": {}, "application/pdf": {}}},
+        400: {"description": "An unknown code system, code, language or response type"},
+    },
+)
+async def infobutton(request: Request, app: App) -> Response:
+    """An EHR's request by diagnosis codes: a page of links (default), an Atom-style JSON feed, or the packet.
+
+    What the EHR sends about the patient (age, gender...) is dropped by `parse` and never put in a link.
+    """
+    try:
+        knowledge = parse_knowledge_request(list(request.query_params.multi_items()))
+    except FactsheetsError as err:
+        raise WebError(400, sentences(err.problems), err.problems[0].field) from None
+    try:
+        choice = app.choose(ChoiceRequest(codes=list(knowledge.codes)))
+    except WebError as err:  # named by the Infobutton parameter the codes came in
+        raise WebError(err.status, err.message, "mainSearchCriteria.v.c") from None
+    if knowledge.response_type == "application/pdf":
+        return _pdf_response(await app.make_pdf(choice, RenderOptions()), choice)
+    base, now = str(request.base_url), dt.datetime.now(dt.UTC).replace(microsecond=0)
+    fills = [app.content.fill(Variant(s, choice.cancer_type)) for s in choice.sheet_ids]
+    links = [base + "handout.pdf?" + urlencode(_sheet_query(f.variant, RenderOptions())) for f in fills]
+    packet = {
+        "title": packet_title(choice.cancer_type),
+        "href": base + "infobutton?" + urlencode(to_query(knowledge, "application/pdf")),
+    }
+    if knowledge.response_type == "application/json":
+        entries = [
+            FeedEntry(title=f.sheet.title, href=href, summary=_summary(f), id=edition_id(f), updated=now)
+            for f, href in zip(fills, links, strict=True)
+        ]
+        entries.append(
+            FeedEntry(
+                title=packet["title"],
+                href=packet["href"],
+                summary=f"All {len(fills)} handouts in one PDF ({choice.basis}).",
+                id="urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, packet["href"])),
+                updated=now,
+            )
+        )
+        feed = atom_json(
+            title=packet["title"],
+            subtitle=" ".join(["; ".join(choice.codes), choice.notice]).strip(),
+            updated=now,
+            base_url=base,
+            language=LANGUAGE,
+            criteria=knowledge.criteria,
+            entries=entries,
+            recipient=knowledge.recipient,
+        )
+        return JSONResponse(feed)
+    handouts = [{"title": f.sheet.title, "href": href} for f, href in zip(fills, links, strict=True)]
+    return HTMLResponse(app.infobutton_page(choice, handouts, packet))
+
+
+def _summary(filled: FilledSheet) -> str:
+    """'When cancer spreads to the bone, for people with breast cancer.': a feed entry's one line."""
+    for_whom = f", for people with {filled.cancer_type.name}" if filled.cancer_type else ""
+    return f"{filled.sheet.title}{for_whom}."
 
 
 @router.get("/form.css", include_in_schema=False)
@@ -273,7 +512,7 @@ async def form(app: App) -> HTMLResponse:
         app.form(
             {
                 "cancer_type": "",
-                "sheets": app.packets[""],
+                "sheets": app.choices["overview"] + app.choices["closing"],
                 "paper": app.project.clinic.paper,
                 "date": dt.date.today().strftime("%-d %b %Y"),
             }
@@ -283,14 +522,19 @@ async def form(app: App) -> HTMLResponse:
 
 @router.post("/", include_in_schema=False)
 async def submit(request: Request, app: App) -> Response:
+    """The form's answer: the PDF of the ticked sheets, or the form again with the error at its field.
+
+    The ticks are what prints (the nurse has the last word); the type, sites and codes are checked
+    with them, so codes that disagree with the type chosen are refused, not guessed between.
+    """
     try:
         form_data = await _read_form(request)
     except ValueError as err:
-        return HTMLResponse(
-            app.form({"sheets": app.packets[""], "paper": app.project.clinic.paper}, str(err)), status_code=400
-        )
+        return HTMLResponse(app.form({"sheets": [], "paper": app.project.clinic.paper}, str(err)), status_code=400)
     values = {
         "cancer_type": _one(form_data, "cancer_type") or None,
+        "sites": form_data.get("sites", []),
+        "codes": _one(form_data, "codes"),
         "sheets": form_data.get("sheets", []),
         "patient": _one(form_data, "patient"),
         "date": _one(form_data, "date"),
@@ -299,20 +543,43 @@ async def submit(request: Request, app: App) -> Response:
         "large_print": _one(form_data, "large_print") == "on",
     }
     try:
-        pdf = await app.make_pdf(HandoutRequest(**values))
+        body = HandoutRequest(**{**values, "codes": split_codes(str(values["codes"]))})
+        choice = app.choose(body)
+        pdf = await app.make_pdf(choice, body.options())
     except ValidationError as err:
         problem = err.errors()[0]
         field = str(problem["loc"][0]) if problem["loc"] else ""
         return HTMLResponse(app.form(values, _plain_form_error(problem), field), status_code=400)
     except WebError as err:
         return HTMLResponse(app.form(values, err.message, err.field or ""), status_code=err.status)
-    return _pdf_response(pdf)
+    return _pdf_response(pdf, choice)
 
 
-def _pdf_response(pdf: bytes) -> Response:
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": 'inline; filename="handouts.pdf"'}
-    )
+def _pdf_response(pdf: bytes, choice: Choice) -> Response:
+    """The PDF, with what was chosen in headers (sheets, why those sites, sites without a sheet) for staff systems."""
+    headers = {"Content-Disposition": 'inline; filename="handouts.pdf"', **_choice_headers(choice)}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+def _choice_headers(choice: Choice) -> dict[str, str]:
+    """What was chosen, beside an answer that has no room for it: sheets, why those, sites without a sheet."""
+    headers = {"Factsheets-Sheets": ", ".join(choice.sheet_ids), "Factsheets-Basis": choice.basis}
+    if choice.without_sheet:
+        headers["Factsheets-No-Sheet-For"] = ", ".join(s.key for s in choice.without_sheet)
+    return headers
+
+
+def _plan(choice: Choice, app: Handouts) -> dict[str, object]:
+    return {
+        "cancer_type": choice.cancer_type.key if choice.cancer_type else None,
+        "sites": [s.key for s in choice.sites],
+        "sites_given": choice.sites_given,
+        "basis": choice.basis,
+        "sheets": [{"id": s, "title": app.content.sheets[s].title} for s in choice.sheet_ids],
+        "no_sheet_for": [s.key for s in choice.without_sheet],
+        "notice": choice.notice,
+        "codes": list(choice.codes),
+    }
 
 
 async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
@@ -321,7 +588,9 @@ async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
     first = exc.errors()[0]
     if first["type"] == "json_invalid":
         return _error(WebError(400, "the request body is not valid JSON"))
-    field = next((p for p in first["loc"] if isinstance(p, str) and p != "body"), None)
+    field = next((p for p in first["loc"] if isinstance(p, str) and p not in ("body", "query")), None)
+    if first["type"] == "extra_forbidden" and field in _PERSONAL:  # the plan and records take none
+        return _error(WebError(400, f"this answer carries no personal details: leave out {field}", field))
     fix = (first.get("ctx") or {}).get("fix")
     message = first["msg"].removeprefix("Value error, ") + (f"; {fix}" if fix else "")
     return _error(WebError(400, message, field))
@@ -362,7 +631,7 @@ def create_app(
     `allowed_hosts`: the names browsers and systems reach the server by (Host and Origin checks).
     """
     content = load_content(project)
-    _ = project.clinic  # a broken clinic.yaml stops the server before it listens
+    _ = project.clinic, content.codes  # a broken clinic.yaml or code map stops the server before it listens
     app = FastAPI(
         title="factsheets",
         version="1",
@@ -416,6 +685,12 @@ def _plain_form_error(problem: ErrorDetails) -> str:
         return f"Please choose at most {MAX_SHEETS} sheets at a time."
     if problem["type"] == "value_error" and field in LABELS:  # our own words already name the field
         return problem["msg"].removeprefix("Value error, ")
-    label = {**LABELS, "cancer_type": "Cancer type", "paper": "Paper size"}.get(field, field)
+    label = {
+        **LABELS,
+        "cancer_type": "Cancer type",
+        "sites": "Where it has spread",
+        "codes": "Diagnosis codes",
+        "paper": "Paper size",
+    }.get(field, field)
     fix = (problem.get("ctx") or {}).get("fix")
     return f"{label}: {problem['msg'].removeprefix('Value error, ')}." + (f" Please {fix}" if fix else "")
