@@ -7,7 +7,9 @@ message says which.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -333,3 +335,22 @@ def test_a_mapping_file_of_the_wrong_shape_is_refused_at_its_line(
         load_codes(path)
     (problem,) = err.value.problems
     assert (problem.line, problem.message[: len(message)]) == (line, message)
+
+
+def test_check_codes_stamps_a_passed_map_and_checks_a_changed_one_again(tmp_path: Path) -> None:
+    from factsheets.diagnosis import STAMP, check_codes
+
+    sheets, out = tmp_path / "sheets", tmp_path / "out"
+    shutil.copytree(ROOT / "sheets" / "common", sheets / "common")
+    count = check_codes(sheets, out)
+    assert count == len(load_codes(ROOT / "sheets").cancer_types) + len(load_codes(ROOT / "sheets").sites)
+    assert json.loads((out / STAMP).read_text(encoding="utf-8"))["codes"] == count
+    assert check_codes(sheets, out) == count  # stamped: the tables are not consulted again
+    mapping = sheets / "common" / "icd10-cm.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8") + "  C50.999: breast\n", encoding="utf-8")
+    with pytest.raises(FactsheetsError) as caught:
+        check_codes(sheets, out)  # the stamp is for the old file: the new one is checked, and refused
+    assert "C50.999" in str(caught.value)
+    (out / STAMP).write_text("{damaged", encoding="utf-8")
+    mapping.write_text((ROOT / "sheets" / "common" / "icd10-cm.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert check_codes(sheets, out) == count  # a damaged stamp is a changed one

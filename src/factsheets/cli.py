@@ -15,7 +15,7 @@ from factsheets.build import BuildReport, build
 from factsheets.cancer_types import CANCER_TYPES, find_cancer_type
 from factsheets.checks import VariantCheck, assess
 from factsheets.clinic import PAPERS, Paper
-from factsheets.diagnosis import split_codes
+from factsheets.diagnosis import check_codes, split_codes
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fit import check_fit
 from factsheets.handouts import choose_for
@@ -119,13 +119,13 @@ def check(
             f"{len(sources)} source(s): {', '.join(sorted(sources))}"
         )
     warnings = _warn(assess(project, _today(today), content), strict)
-    codes = content.codes  # a broken sheets/common/icd10-cm.yaml fails here, at its line
+    codes = check_codes(project.sheets_dir, project.out_dir)  # a broken icd10-cm.yaml fails here, at its line
     unfit, laid_out = check_fit(project, content)
     if unfit:
         raise FactsheetsError(unfit)
     typer.echo(
         f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, "
-        f"{len(codes.cancer_types) + len(codes.sites)} diagnosis codes, {warnings} warning(s); "
+        f"{codes} diagnosis codes, {warnings} warning(s); "
         f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out, the rest "
         "unchanged since the last check)."
     )

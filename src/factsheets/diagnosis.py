@@ -13,11 +13,14 @@ lookup, so commands that never see a code do not pay for it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, NamedTuple
@@ -29,6 +32,7 @@ from pydantic_core import PydanticCustomError
 from factsheets.cancer_types import CANCER_TYPES, CancerType, _shown, find_cancer_type
 from factsheets.common import FOLDER
 from factsheets.errors import FactsheetsError, Problem
+from factsheets.output import write_atomic
 from factsheets.sheet import Strict
 from factsheets.sites import SITES, Site, find_site
 from factsheets.yamlfile import MAX_PROBLEMS, YamlDocument, parse_yaml, validate
@@ -372,3 +376,31 @@ def _covered(mapping: CodeMap) -> str:
 
 def _and(items: list[str], last: str = "and") -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+STAMP = "codes-check.json"  # in out/, beside fit-cache.json
+
+
+def check_codes(sheets_dir: Path, out_dir: Path) -> int:
+    """How many codes the map lists, checked against ICD-10-CM's tables as `check` needs.
+
+    Loading the tables costs `check` about 2 s of its run, so a passed check is stamped in
+    out/ with the hash of the map, the tables' package version and these rules (this module),
+    and repeated only when one of them changed. A damaged stamp is a changed one.
+    """
+    path = sheets_dir / FOLDER / CODES_FILE
+    key = hashlib.sha256()
+    for part in (path.read_bytes() if path.exists() else b"", version("simple-icd-10-cm").encode()):
+        key.update(hashlib.sha256(part).digest())
+    key.update(Path(__file__).read_bytes())
+    stamp = out_dir / STAMP
+    try:
+        saved = json.loads(stamp.read_text(encoding="utf-8"))
+        if saved["key"] == key.hexdigest():
+            return int(saved["codes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    codes = load_codes(sheets_dir)
+    count = len(codes.cancer_types) + len(codes.sites)
+    write_atomic(stamp, json.dumps({"key": key.hexdigest(), "codes": count}).encode())
+    return count
