@@ -1,7 +1,9 @@
-"""Packets: one PDF per cancer type with the sheets that type's patients need, bookmarked.
+"""Packets: several sheets as one tagged PDF, bookmarked by sheet.
 
-Which site sheets go in comes from the corpus itself (NCI's "Common Sites Where Cancer
-Spreads" table), so a packet changes when that table does, not when someone edits a list.
+The build writes one per cancer type (out/packets/), and `render_packet` makes one for one
+patient. Which sheets go in is `handouts.choose`'s answer: for a type alone, its common sites
+come from the corpus itself (NCI's "Common Sites Where Cancer Spreads" table), so a packet
+changes when that table does, not when someone edits a list.
 """
 
 from __future__ import annotations
