@@ -9,10 +9,11 @@ import re
 import shutil
 import signal
 import time
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
-from helpers import DATA, ROOT, reader, text_of, ua_problems
+from helpers import DATA, GUIDE_EXAMPLE_2, GUIDE_EXAMPLES, ROOT, reader, text_of, ua_problems
 
 from factsheets.project import Project
 from factsheets.web import MAX_SHEETS, create_app
@@ -463,3 +464,32 @@ def test_infobutton_feed_ends_with_the_packet_and_names_sites_without_a_sheet(cl
     assert client.get(packet["link"][0]["href"].removeprefix("http://localhost")).headers["content-type"] == (
         "application/pdf"
     )
+
+
+def _with(example: str, **swap: str) -> str:
+    """A guide example's query with some parameters set (added when absent), as a URL query string."""
+    pairs = [(k, swap.pop(k, v)) for k, v in parse_qsl(example, keep_blank_values=True)]
+    return urlencode(pairs + list(swap.items()))
+
+
+@pytest.mark.parametrize("response_type", ["text/html", "application/json", "application/pdf"])
+@pytest.mark.parametrize(("example", "oid", "system"), GUIDE_EXAMPLES.values(), ids=GUIDE_EXAMPLES.keys())
+def test_infobutton_answers_the_guides_examples(
+    client: TestClient, example: str, oid: str, system: str, response_type: str
+) -> None:
+    """As written, each asks in a code system we do not answer: a 400 naming it. With its code as ICD-10-CM,
+    each is answered in the type asked for, except example 2, which asks for Spanish."""
+    written = client.get("/infobutton?" + _with(example, knowledgeResponseType=response_type))
+    assert written.status_code == 400
+    assert f"{oid} ({system}), which is not supported" in written.json()["error"]
+    coded = client.get(
+        "/infobutton?" + _with(example, knowledgeResponseType=response_type, **{
+            "mainSearchCriteria.v.c": "C50.911", "mainSearchCriteria.v.cs": "2.16.840.1.113883.6.90"})
+    )  # fmt: skip
+    if example == GUIDE_EXAMPLE_2:
+        assert coded.status_code == 400
+        assert "English only" in coded.json()["error"]
+        return
+    assert coded.status_code == 200, coded.text
+    assert coded.headers["content-type"].startswith(response_type)
+    assert "organizationpassword" not in coded.text
