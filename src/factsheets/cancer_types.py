@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.errors import FactsheetsError, Problem, shown
 
 
 @dataclass(frozen=True)
@@ -95,17 +95,11 @@ def find_cancer_type(value: str | None) -> CancerType | None:
     for t in CANCER_TYPES.values():
         if wanted in (t.key, t.label.lower(), t.name, t.short.lower()):
             return t
-    raise FactsheetsError(Problem(_UNKNOWN.format(value=_shown(value)), _USE))
+    raise FactsheetsError(Problem(_UNKNOWN.format(value=shown(value)), _USE))
 
 
 _UNKNOWN = "unknown cancer type '{value}'"
 _USE = f"use one of: {', '.join(CANCER_TYPES)}."
-
-
-def _shown(value: object) -> str:
-    """A wrong value as quoted back: at most 40 characters, whatever was sent."""
-    text = str(value)
-    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _key_or_none(value: str | None) -> str | None:
@@ -124,7 +118,7 @@ def _choice(value: object) -> object:
     try:
         found = find_cancer_type(value)
     except FactsheetsError:
-        raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": _shown(value), "fix": _USE}) from None
+        raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": shown(value), "fix": _USE}) from None
     return found.key if found else None
 
 
@@ -133,7 +127,7 @@ def _known_keys(values: object) -> object:
     if not isinstance(values, list):
         return values
     keys = [_key_or_none(v) if isinstance(v, str) else None for v in values]
-    unknown = [_shown(v) for v, key in zip(values, keys, strict=True) if key is None]
+    unknown = [shown(v) for v, key in zip(values, keys, strict=True) if key is None]
     if unknown:
         raise PydanticCustomError("cancer_type", _UNKNOWN, {"value": "', '".join(unknown), "fix": _USE})
     twice = [key for key in dict.fromkeys(keys) if keys.count(key) > 1]

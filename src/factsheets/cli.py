@@ -274,7 +274,10 @@ def packet(
     try:
         choice = choose_for(content, cancer_type, _listed(sites), split_codes(icd10 or ""))
     except FactsheetsError as err:  # each problem named by the option it came from
-        named = [replace(p, message=f"{_OPTION_OF[p.field]}: {p.message}") if p.field else p for p in err.problems]
+        named = [
+            replace(p, message=f"{_OPTION_OF[p.field]}: {p.message}") if p.field in _OPTION_OF else p
+            for p in err.problems
+        ]
         raise FactsheetsError(named) from None
     write_atomic(output, render_packet(content, Renderer(project), choice, options))
     for line in choice.codes:

@@ -29,9 +29,9 @@ import yaml
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from factsheets.cancer_types import CANCER_TYPES, CancerType, _shown, find_cancer_type
+from factsheets.cancer_types import CANCER_TYPES, CancerType, find_cancer_type
 from factsheets.common import FOLDER
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.errors import FactsheetsError, Problem, shown
 from factsheets.output import write_atomic
 from factsheets.sheet import Strict
 from factsheets.sites import SITES, Site, find_site
@@ -179,12 +179,12 @@ def _checked(written: CodeFile, doc: YamlDocument) -> CodeMap:
             code = canonical(text)
             entry = _Entry(section, code if code is not None and _exists(code) else None, lines.get((section, text)))
             if entry.code is None:
-                problem(entry, f"{_shown(text)} is not an ICD-10-CM code", _CHECK_TABLES)
+                problem(entry, f"{shown(text)} is not an ICD-10-CM code", _CHECK_TABLES)
             elif entry.code != text:
-                problem(entry, f"write {_shown(text)} as ICD-10-CM prints it: {entry.code}", _CHECK_TABLES)
+                problem(entry, f"write {shown(text)} as ICD-10-CM prints it: {entry.code}", _CHECK_TABLES)
             meaning = _type_named(key) if section == "cancer_types" else _site_named(key)
             if isinstance(meaning, str):
-                problem(entry, f"{_shown(text)}: {meaning}", _use(section))
+                problem(entry, f"{shown(text)}: {meaning}", _use(section))
             if entry.code is None:
                 continue
             first = entries.get(entry.code)
@@ -231,15 +231,15 @@ def _type_named(key: str) -> CancerType | str:
         found = find_cancer_type(key)
     except FactsheetsError:
         found = None
-    return found if found is not None else f"unknown cancer type '{_shown(key)}'"
+    return found if found is not None else f"unknown cancer type '{shown(key)}'"
 
 
 def _site_named(key: str) -> Site | str:
     """The site `key` names, or what is wrong with it."""
     try:
         return find_site(key)
-    except FactsheetsError:
-        return f"unknown site of spread '{_shown(key)}'"
+    except FactsheetsError as err:
+        return err.problems[0].message
 
 
 def _use(section: str) -> str:
@@ -337,7 +337,7 @@ def _read(text: str) -> tuple[str | None, Problem | None]:
     """One code as ICD-10-CM prints it, or the problem with it; the length is checked before anything else."""
     value = text.strip()
     if len(value) > MAX_CODE_LENGTH:
-        return None, Problem(_TOO_LONG.format(value=_shown(value), limit=MAX_CODE_LENGTH), _SEPARATE, field="codes")
+        return None, Problem(_TOO_LONG.format(value=shown(value), limit=MAX_CODE_LENGTH), _SEPARATE, field="codes")
     if not value:
         return None, Problem("a blank code", "leave it out, or write the code, e.g. C50.911.", field="codes")
     code = canonical(value)
@@ -353,7 +353,7 @@ _SEPARATE = _CHECK_RECORD + " Separate codes with commas."
 def _code_text(value: object) -> object:
     """A request's code, refused at the door when too long, in `resolve`'s words; the rest is `resolve`'s to check."""
     if isinstance(value, str) and len(value.strip()) > MAX_CODE_LENGTH:
-        context = {"value": _shown(value.strip()), "limit": MAX_CODE_LENGTH, "fix": _SEPARATE}
+        context = {"value": shown(value.strip()), "limit": MAX_CODE_LENGTH, "fix": _SEPARATE}
         raise PydanticCustomError("icd10_code", _TOO_LONG, context)
     return value
 

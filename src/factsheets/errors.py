@@ -69,6 +69,12 @@ def collect(items: Iterable[T], work: Callable[[T], R]) -> tuple[list[R], list[P
     return done, problems
 
 
+def shown(value: object) -> str:
+    """A wrong value as a message quotes it back: at most 40 characters, whatever was sent."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def sentences(problems: list[Problem]) -> str:
     """Problems as sentences for a page or a JSON answer: "C50.999 is not an ICD-10-CM code. Check the code..."."""
     return " ".join(f"{p.message}." + (f" {p.fix[:1].upper()}{p.fix[1:]}" if p.fix else "") for p in problems)

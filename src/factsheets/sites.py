@@ -20,7 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from factsheets.cancer_types import CancerType
 from factsheets.corpus import Corpus
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.errors import FactsheetsError, Problem, shown
 
 SITES_TABLE = ("nci-metastatic-cancer", "Common Sites Where Cancer Spreads")
 
@@ -56,26 +56,28 @@ _USE = f"use one or more of: {', '.join(SITES)}."
 
 def find_site(value: str) -> Site:
     """The site `value` names: its key, NCI's word or the printed name, any case, singular or plural."""
+    site = _lookup(value)
+    if site is None:
+        raise FactsheetsError(Problem(f"unknown site of spread '{shown(value)}'", _USE, field="sites"))
+    return site
+
+
+def find_sites(values: list[str]) -> list[Site]:
+    """Each named site once, in the order given (blanks skipped); every unknown one named in one error."""
+    named = [(value, _lookup(value)) for value in filter(str.strip, values)]
+    unknown = [shown(value) for value, site in named if site is None]
+    if unknown:
+        raise FactsheetsError(Problem(f"unknown site(s) of spread: {', '.join(unknown)}", _USE, field="sites"))
+    return list(dict.fromkeys(site for _, site in named if site is not None))
+
+
+def _lookup(value: str) -> Site | None:
     wanted = " ".join(value.split()).lower().removeprefix("the ")
     for site in SITES.values():
         names = {site.key, site.name.removeprefix("the "), *site.labels}
         if wanted in names or wanted.removesuffix("s") in names:
             return site
-    shown = value if len(value) <= 40 else value[:40] + "…"
-    raise FactsheetsError(Problem(f"unknown site of spread '{shown}'", _USE, field="sites"))
-
-
-def find_sites(values: list[str]) -> list[Site]:
-    """Each named site once, in the order given (blanks skipped); every unknown one named in one error."""
-    found, unknown = [], []
-    for value in filter(str.strip, values):
-        try:
-            found.append(find_site(value))
-        except FactsheetsError:
-            unknown.append(value if len(value) <= 40 else value[:40] + "…")
-    if unknown:
-        raise FactsheetsError(Problem(f"unknown site(s) of spread: {', '.join(unknown)}", _USE, field="sites"))
-    return list(dict.fromkeys(found))
+    return None
 
 
 def common_sites(corpus: Corpus, ctype: CancerType) -> list[Site]:
