@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import time
 from pathlib import Path
 
 import pypdfium2
 import pytest
 from helpers import (
+    DATA,
     OVERFLOW_SHEET,
+    ROOT,
     cli,
     font_names,
     font_sizes_of,
@@ -25,7 +28,7 @@ from helpers import (
 
 from factsheets.errors import FactsheetsError
 from factsheets.personal import LIMITS, Personal
-from factsheets.project import Content
+from factsheets.project import Content, Project
 from factsheets.render import Renderer, RenderOptions
 from factsheets.select import FilledSheet
 from factsheets.variant import GENERAL, Variant
@@ -343,3 +346,16 @@ def test_lines_to_write_on_are_at_least_8_mm_apart(renderer: Renderer, content: 
     gaps_mm = [(b - a) / 300 * 25.4 for a, b in itertools.pairwise(lines)]
     assert len(lines) >= 8, gaps_mm  # 6 answers, 2 notes lines, the personal box
     assert min(gaps_mm) >= 8, gaps_mm
+
+
+def test_the_same_sheet_gives_the_same_bytes_from_renderers_started_apart(content: Content) -> None:
+    """Workers start at different times; a FHIR record hashes one worker's PDF, its link gets another's.
+
+    fontTools stamps embedded fonts with the time it saved them, so the renderers are started more
+    than a second apart: the PDFs must still be identical, byte for byte.
+    """
+    filled = content.fill(variant("bone/general"))
+    first = Renderer(Project(ROOT, DATA / "no-clinic")).render(filled, RenderOptions(print_date=dt.date(2026, 5, 1)))
+    time.sleep(1.2)
+    second = Renderer(Project(ROOT, DATA / "no-clinic")).render(filled, RenderOptions(print_date=dt.date(2026, 5, 1)))
+    assert first.pdf == second.pdf

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +59,9 @@ class Rendered:
     content_version: str
 
 
+FONT_EPOCH = "1704067200"  # 2024-01-01: the embedded fonts' timestamp (see _fixed_font_timestamps)
+
+
 class Renderer:
     """Templates, styles and fonts loaded once; `render` may be called many times."""
 
@@ -73,7 +77,8 @@ class Renderer:
 
     def _css(self, **source: object) -> CSS:
         try:
-            return CSS(**source, font_config=self.fonts, url_fetcher=self.fetcher)
+            with _fixed_font_timestamps():  # @font-face fonts are loaded, and WOFF unpacked, here
+                return CSS(**source, font_config=self.fonts, url_fetcher=self.fetcher)
         except ResourceRefused as err:
             raise FactsheetsError(
                 Problem(
@@ -170,7 +175,7 @@ class Renderer:
 
     def _write(self, document: Document, filled: FilledSheet, personal: Personal) -> bytes:
         """PDF/UA-1 bytes, refusing any character drawn as an empty box."""
-        with _missing_glyphs() as missing, _refusals_as_problems():  # links and images are fetched here
+        with _missing_glyphs() as missing, _refusals_as_problems(), _fixed_font_timestamps():  # links, images fetched
             pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         if missing:
             raise FactsheetsError(_glyph_problems(filled, personal, missing))
@@ -182,6 +187,25 @@ class Renderer:
             return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
                 stylesheets=[self._base_css, self._size(paper, body_pt, large)], font_config=self.fonts
             )
+
+
+@contextmanager
+def _fixed_font_timestamps() -> Iterator[None]:
+    """The same sheet gives the same bytes, whichever process renders it and when.
+
+    fontTools stamps the fonts WeasyPrint embeds with the time it saved them: when a Renderer
+    loads the style sheet's WOFF fonts, and when a PDF's variable fonts are instanced. So two
+    workers started a second apart wrote different PDFs of one sheet, and a record's hash did not
+    match its link's PDF. fontTools takes the reproducible-builds SOURCE_DATE_EPOCH instead when
+    it is set; it is set only around those two steps (a render is one thread in its process).
+    """
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = before or FONT_EPOCH
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
 
 
 @contextmanager
