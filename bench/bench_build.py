@@ -18,8 +18,9 @@ from pathlib import Path
 from weasyprint import HTML
 
 from factsheets.build import build
+from factsheets.options import RenderOptions
 from factsheets.project import Project, load_content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,7 +128,8 @@ MEMORY_PROBE = r"""
 import resource, sys
 from pathlib import Path
 from factsheets.project import Project, load_content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.options import RenderOptions
+from factsheets.render import Renderer
 project = Project(Path(sys.argv[1])); content = load_content(project)
 renderer = Renderer(project)
 fills = [content.fill(v) for v in content.variants()]

@@ -15,10 +15,11 @@ import httpx
 from serving import ROOT, running_server
 
 from factsheets.cancer_types import find_cancer_type
+from factsheets.options import RenderOptions
 from factsheets.packets import merge
 from factsheets.personal import Personal
 from factsheets.project import Project, load_content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 ONE = {"sheets": ["bone"], "patient": "Bench Patient"}

@@ -300,7 +300,7 @@ def test_full_disk_stops_the_build_with_a_plain_error_and_no_half_files(scratch:
 def test_editing_the_shared_glossary_or_call_to_action_rebuilds_every_pdf(scratch: Path) -> None:
     """sheets/common/ is part of every PDF's inputs (and a definition's source of its sheet's)."""
     from factsheets.build import FileHashes, look_hash, plan
-    from factsheets.render import RenderOptions
+    from factsheets.options import RenderOptions
 
     def hashes() -> dict[str, str]:
         project = Project(scratch)

@@ -6,8 +6,9 @@ import pytest
 from helpers import cli, text_of
 
 from factsheets.cancer_types import CANCER_TYPES, find_cancer_type
+from factsheets.options import RenderOptions
 from factsheets.project import Content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 AWKWARD = ("melanoma cancer", "ovary cancer", "uterus cancer", "pancreas cancer")

@@ -10,7 +10,7 @@ import pytest
 import textstat
 from helpers import BRAIN_SIGNS_PASSAGES, cli
 
-from factsheets.checks import check_variant, quoted_words, review_due
+from factsheets.checks import CACHE, assess, check_all, check_variant, grade_cache, quoted_words, review_due
 from factsheets.clinic import Clinic
 from factsheets.pemat import FOR_A_PERSON
 from factsheets.project import Project, load_content
@@ -175,7 +175,7 @@ def test_strict_fails_a_variant_under_70_percent_pemat(scratch: Path) -> None:
     assert lines[0].startswith("error: unclear/general: PEMAT understandability ")
     assert "(under 70%)" in lines[0]
     assert lines[0].endswith("8, 9, 11 not met")
-    assert not (scratch / "out").exists()
+    assert [p.name for p in (scratch / "out").iterdir()] == ["check-cache.json"]  # the grades, kept; nothing built
 
 
 def test_strict_build_fails_on_warnings_and_writes_nothing(scratch: Path) -> None:
@@ -183,7 +183,7 @@ def test_strict_build_fails_on_warnings_and_writes_nothing(scratch: Path) -> Non
     assert result.code == 1
     assert "Not built:" in result.err
     assert "under --strict" in result.err
-    assert not (scratch / "out").exists()
+    assert [p.name for p in (scratch / "out").iterdir()] == ["check-cache.json"]  # the grades, kept; nothing built
 
 
 def test_shipped_lock_file_matches_the_shipped_content() -> None:
@@ -201,3 +201,67 @@ def test_a_damaged_lock_file_is_a_located_error(scratch: Path) -> None:
     assert "Traceback" not in result.err
     assert result.err.startswith("error: sheets/approved.lock.json:3:1: the lock file is not valid JSON (")
     assert "Fix: undo the edit or merge that broke it, or run 'factsheets lock --approved-by NAME'" in result.err
+
+
+# --- Grades kept between runs, and warnings at a glance ---------------------------------------------
+
+
+def test_grades_are_kept_and_recomputed_only_for_variants_whose_text_changed(scratch: Path) -> None:
+    project, today = Project(scratch), dt.date(2026, 1, 1)
+    content = load_content(project)
+    first = grade_cache(project.out_dir)
+    graded_first = assess(project, today, content, first)
+    assert {key.split("|")[0] for key in first.computed} == {v.key for v in content.variants()}
+    again = grade_cache(project.out_dir)
+    assert [c.reading for c in assess(project, today, content, again)] == [c.reading for c in graded_first]
+    assert again.computed == []  # nothing changed: every variant's grades are a lookup
+
+    source = scratch / "sources" / "acs-when-cancer-spreads.md"  # quoted by the questions sheet only
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("Where has the cancer spread?", "Where has my cancer spread?"), encoding="utf-8")
+    content = load_content(project)
+    edited = grade_cache(project.out_dir)
+    kept = assess(project, today, content, edited)
+    assert [key.split("|")[0] for key in edited.computed] == ["questions/general"]
+    fresh = check_all(content.fill_all(), Clinic(), today, None, content.common.glossary)  # no cache at all
+    assert [(c.name, c.reading, c.quoted) for c in kept] == [(c.name, c.reading, c.quoted) for c in fresh]
+
+    (project.out_dir / CACHE).write_text('{"factsheets": "', encoding="utf-8")
+    damaged = grade_cache(project.out_dir)
+    assess(project, today, content, damaged)
+    assert len(damaged.computed) == len(content.variants())  # a damaged cache is rebuilt, never trusted
+
+
+def _three_sheets(scratch: Path) -> Path:
+    for sheet in (scratch / "sheets").glob("*.yaml"):
+        if sheet.stem not in ("bone", "liver", "questions"):
+            sheet.unlink()
+    return scratch
+
+
+def test_check_groups_warnings_by_kind_and_verbose_lists_each(scratch: Path) -> None:
+    root = _three_sheets(scratch)
+    fills = load_content(Project(root)).fill_all()
+    sources = sorted({s.id for f in fills for s in f.sources})
+    overdue = f"warning: {len(sources)} sources past their review date, used by 3 variants ({', '.join(sources)})"
+
+    grouped = cli("check", "--today", "2040-01-01", cwd=root)
+    assert grouped.code == 0, grouped.err
+    assert grouped.err.splitlines() == [overdue]
+    total = sum(len(f.sources) for f in fills)  # every source of every variant is overdue by 2040
+    assert f"{total} warning(s) (--verbose lists each one; 'factsheets report' has the detail)" in grouped.out
+
+    verbose = cli("check", "--today", "2040-01-01", "--verbose", cwd=root)
+    listed = verbose.err.splitlines()
+    assert len(listed) == total
+    assert all(
+        line.startswith(
+            ("warning: bone/general: source ", "warning: liver/general: source ", "warning: questions/general: source ")
+        )
+        for line in listed
+    )
+    assert "was due for review on" in listed[0]
+
+    strict = cli("check", "--today", "2040-01-01", "--strict", cwd=root)
+    assert strict.code == 1
+    assert [line.replace("error: ", "warning: ", 1) for line in strict.err.splitlines()] == listed  # as before

@@ -12,8 +12,9 @@ from helpers import DATA, ROOT, cli, reader, text_of
 
 from factsheets.clinic import MIN_CONTRAST, Clinic, contrast_with_white, darker_passing_shade, load_clinic
 from factsheets.errors import FactsheetsError
+from factsheets.options import RenderOptions
 from factsheets.project import Content, Project
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 

@@ -12,8 +12,9 @@ from factsheets.checks import check_variant, undefined_terms
 from factsheets.clinic import Clinic
 from factsheets.common import GLOSSARY, WHEN_TO_CALL, Glossary, Term, load_common
 from factsheets.errors import FactsheetsError
+from factsheets.options import RenderOptions
 from factsheets.project import Content, Project
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.select import select
 from factsheets.sheet import Passage, load_sheet
 

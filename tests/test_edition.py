@@ -11,9 +11,10 @@ from helpers import DATA, ROOT, datamatrix_codes, figure_alts, qr_codes, ua_prob
 
 from factsheets.edition import LANGUAGE, MODULE_MM, ROOM_MM, content_version, edition_id, edition_svg
 from factsheets.errors import FactsheetsError
+from factsheets.options import RenderOptions
 from factsheets.personal import Personal
 from factsheets.project import Content, Project, load_content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 # A square of 24 modules, a type variant's square of 26, and the longest identifier: a rectangle.

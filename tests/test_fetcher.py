@@ -9,8 +9,9 @@ from helpers import ROOT
 
 from factsheets.errors import FactsheetsError
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
+from factsheets.options import RenderOptions
 from factsheets.project import Content, Project
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 

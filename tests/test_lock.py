@@ -13,8 +13,9 @@ from factsheets.checks import approval_expired
 from factsheets.clinic import Clinic
 from factsheets.errors import FactsheetsError
 from factsheets.lock import LOCK_FILE, Lock, read_lock
+from factsheets.options import RenderOptions
 from factsheets.project import Project, load_content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 

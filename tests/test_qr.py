@@ -7,9 +7,10 @@ import re
 import pytest
 from helpers import qr_codes, variant, variant_keys, zbar_codes
 
+from factsheets.options import RenderOptions
 from factsheets.project import Content
 from factsheets.qr import MODULE_MM, QUIET_ZONE, qr_svg
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 
 LONG_URL = "https://blogs.cancer.org/expertvoices/2015/08/18/when-cancer-spreads-understanding-metastasis/"
 

@@ -30,6 +30,7 @@ from fhir.resources.R4B.documentreference import DocumentReference
 from helpers import variant
 from pydantic import BaseModel, ValidationError
 
+from factsheets.options import RenderOptions
 from factsheets.personal import Personal
 from factsheets.project import Content
 from factsheets.record import (
@@ -40,7 +41,7 @@ from factsheets.record import (
     full_url,
     named_information,
 )
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 
 GIVEN_AT = dt.datetime(2026, 3, 14, 9, 26, 53, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 PATIENT = "Zebulon Quartermaine"  # printed on one copy in the privacy test, and in no record

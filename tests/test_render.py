@@ -27,9 +27,10 @@ from helpers import (
 )
 
 from factsheets.errors import FactsheetsError
+from factsheets.options import RenderOptions
 from factsheets.personal import LIMITS, Personal
 from factsheets.project import Content, Project
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.select import FilledSheet
 from factsheets.variant import GENERAL, Variant
 

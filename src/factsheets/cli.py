@@ -4,33 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 import typer
-from rich.console import Console
 
-from factsheets.build import BuildReport, build
-from factsheets.cancer_types import CANCER_TYPES, find_cancer_type
-from factsheets.checks import VariantCheck, assess
-from factsheets.clinic import PAPERS, Paper
-from factsheets.diagnosis import check_codes, split_codes
 from factsheets.errors import FactsheetsError, Problem
-from factsheets.fit import check_fit
-from factsheets.handouts import choose_for
-from factsheets.lock import write_lock
-from factsheets.output import write_atomic
-from factsheets.packets import render_packet
-from factsheets.personal import PersonalValueError, personal
-from factsheets.privacy import quiet_renderer_logs
-from factsheets.progress import progress_reporter
-from factsheets.project import Content, Project, load_content
-from factsheets.render import Renderer, RenderOptions
-from factsheets.report import approval, print_table, write_html
-from factsheets.select import FilledSheet
-from factsheets.sheet import sheet_schema
-from factsheets.variant import Variant
+
+if TYPE_CHECKING:
+    from factsheets.build import BuildReport
+    from factsheets.checks import VariantCheck
+    from factsheets.clinic import Paper
+    from factsheets.options import RenderOptions
+    from factsheets.project import Content, Project
+    from factsheets.select import FilledSheet
+    from factsheets.variant import Variant
+
+_STARTED = time.perf_counter()  # a build reports the time since the command started, as its user waited
+
+# Each command imports what it uses when it runs: `--help`, `list` and `show` start in a fraction
+# of a second because they never load the renderer (WeasyPrint) or the reading-grade tables.
 
 
 class PlainErrors(typer.core.TyperGroup):
@@ -72,7 +67,12 @@ ClinicOption = Annotated[
 TodayOption = Annotated[
     Optional[str], typer.Option("--today", help="Date to check review dates against (YYYY-MM-DD; default: today).")
 ]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Treat every warning as a failure (exit 1).")]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Treat every warning as a failure (exit 1); lists each one.")
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List every warning, not one line per kind of warning.")
+]
 
 
 def _today(value: Optional[str]) -> dt.date:
@@ -82,52 +82,71 @@ def _today(value: Optional[str]) -> dt.date:
         raise FactsheetsError(Problem(f"--today '{value}' is not a date", "write it as YYYY-MM-DD.")) from None
 
 
-def _warn(checks: list[VariantCheck], strict: bool) -> int:
-    """Print each warning (and lock diffs); return how many there were."""
-    count = 0
-    for c in checks:
-        for warning in c.warnings:
-            typer.echo(f"{'error' if strict else 'warning'}: {c.name}: {warning}", err=True)
-            count += 1
-        for line in c.lock.diff if c.lock else ():
-            typer.echo(f"    {line}", err=True)
-    return count
+def _warn(checks: list[VariantCheck], strict: bool, verbose: bool) -> int:
+    """Print the warnings, one line per kind, or each one (and lock diffs) when asked; return how many."""
+    from factsheets.checks import summary
+
+    if not (strict or verbose):
+        for line in summary(checks):
+            typer.echo(f"warning: {line}", err=True)
+    else:
+        for c in checks:
+            for warning in c.warnings:
+                typer.echo(f"{'error' if strict else 'warning'}: {c.name}: {warning}", err=True)
+            for line in c.lock.diff if c.lock else ():
+                typer.echo(f"    {line}", err=True)
+    return sum(len(c.warnings) for c in checks)
+
+
+def _warnings_line(count: int, verbose: bool) -> str:
+    more = "" if verbose or not count else " (--verbose lists each one; 'factsheets report' has the detail)"
+    return f"{count} warning(s){more}"
 
 
 @app.command()
 def check(
-    strict: StrictOption = False, today: TodayOption = None, clinic: ClinicOption = None, root: RootOption = Path()
+    strict: StrictOption = False,
+    verbose: VerboseOption = False,
+    today: TodayOption = None,
+    clinic: ClinicOption = None,
+    root: RootOption = Path(),
 ) -> None:
     """Validate every source and sheet, resolve every selection for every variant, and check content.
 
     Every variant is laid out on letter and A4 with the personal box, and must fit one page
     (layouts are cached in out/fit-cache.json by input hash).
 
-    Warnings: prose reading grade over target, PEMAT under 70%, a glossary word used undefined,
-    overdue source reviews, quotes over the clinic's limit, text that differs from the approved
-    lock file, an approval that has run out.
+    Warnings (one line per kind; --verbose lists each): prose reading grade over target, PEMAT
+    under 70%, a glossary word used undefined, overdue source reviews, quotes over the clinic's
+    limit, text that differs from the approved lock file, an approval that has run out. Reading
+    grades are cached in out/check-cache.json by each variant's printed text.
 
     Example: factsheets check --strict
     """
-    project = Project(root, clinic)
-    content = load_content(project)
+    from factsheets.checks import assess, grade_cache
+    from factsheets.diagnosis import check_codes
+    from factsheets.fit import check_fit
+
+    project, content = _load(root, clinic)
+    width = max(map(len, content.sheets), default=0)
     for sheet_id, fills in _by_sheet(content.fill_all()).items():
         passages = sum(len(g.texts) for f in fills for s in f.sections for g in s.groups)
         sources = {src.id for f in fills for src in f.sources}
         typer.echo(
-            f"{sheet_id:<22} {len(fills):>2} variant(s) {passages:>4} passages  "
+            f"{sheet_id:<{width}} {len(fills):>2} variant(s) {passages:>4} passages  "
             f"{len(sources)} source(s): {', '.join(sorted(sources))}"
         )
-    warnings = _warn(assess(project, _today(today), content), strict)
+    grades = grade_cache(project.out_dir)
+    warnings = _warn(assess(project, _today(today), content, grades), strict, verbose)
     codes = check_codes(project.sheets_dir, project.out_dir)  # a broken icd10-cm.yaml fails here, at its line
     unfit, laid_out = check_fit(project, content)
     if unfit:
         raise FactsheetsError(unfit)
     typer.echo(
         f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, "
-        f"{codes} diagnosis codes, {warnings} warning(s); "
-        f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out, the rest "
-        "unchanged since the last check)."
+        f"{codes} diagnosis codes, {_warnings_line(warnings, verbose)}; "
+        f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out and "
+        f"{len(grades.computed)} graded; the rest unchanged since the last check)."
     )
     if strict and warnings:
         raise typer.Exit(1)
@@ -146,6 +165,9 @@ def lock(
     """
     if not approved_by.strip():
         raise FactsheetsError(Problem("--approved-by is empty", "name the person or committee that approves."))
+    from factsheets.lock import write_lock
+    from factsheets.project import Project, load_content
+
     project = Project(root)
     content = load_content(project, approved=False)  # a broken lock file is what this replaces
     path = write_lock(project.sheets_dir, content.fill_all(), " ".join(approved_by.split()), dt.date.today())
@@ -153,18 +175,54 @@ def lock(
 
 
 @app.command()
-def report(today: TodayOption = None, clinic: ClinicOption = None, root: RootOption = Path()) -> None:
-    """Print a table of every variant's reading level, sources, quotes, lock status and warnings; write out/report.html.
+def report(
+    today: TodayOption = None,
+    clinic: ClinicOption = None,
+    root: RootOption = Path(),
+    output_format: Annotated[
+        Literal["table", "json"], typer.Option("--format", help="table (for reading) or json (for scripts).")
+    ] = "table",
+) -> None:
+    """Print every variant's reading grades, PEMAT scores, sources, quotes, lock status and warnings.
+
+    table: a block per variant, the sources' review dates, then an overview
+    table; it reads at 80 columns and when piped, and never cuts an id short.
+    json: only JSON on stdout, for scripts (report --format json | jq); its
+    keys are listed in factsheets.report.report_data.
+    Both write out/report.html first (every PEMAT verdict and lock diff); with
+    json, the "Wrote" line goes to stderr, so stdout stays valid JSON.
 
     Example: factsheets report --today 2026-06-01
     """
-    project = Project(root, clinic)
+    from rich.console import Console
+
+    from factsheets.checks import assess
+    from factsheets.report import print_report, report_data, write_html
+
     when = _today(today)
-    content = load_content(project)
+    project, content = _load(root, clinic)
     checks = assess(project, when, content)
-    print_table(checks, when, Console())
-    typer.echo(approval(content.lock))
-    typer.echo(f"Wrote {write_html(project, checks, when, content.lock)}")
+    html = write_html(project, checks, when, content.lock)  # first: a template error leaves no half report
+    if output_format == "json":
+        typer.echo(json.dumps(report_data(checks, when, content.lock), indent=2, ensure_ascii=False))
+    else:
+        print_report(checks, when, content.lock, Console())
+    typer.echo(f"Wrote {html}", err=output_format == "json")
+
+
+def _load(root: Path, clinic: Optional[Path] = None) -> tuple[Project, Content]:
+    """The project and its content, read and checked: what nearly every command starts from."""
+    from factsheets.project import Project, load_content
+
+    project = Project(root, clinic)
+    return project, load_content(project)
+
+
+def _variant(sheet: str, cancer_type: Optional[str]) -> Variant:
+    from factsheets.cancer_types import find_cancer_type
+    from factsheets.variant import Variant
+
+    return Variant(sheet, find_cancer_type(cancer_type))
 
 
 def _by_sheet(fills: list[FilledSheet]) -> dict[str, list[FilledSheet]]:
@@ -180,8 +238,8 @@ def show(sheet: str, cancer_type: CancerTypeOption = None, root: RootOption = Pa
 
     Example: factsheets show where-it-spreads --cancer-type breast
     """
-    content = load_content(Project(root))
-    filled = content.fill(Variant(sheet, find_cancer_type(cancer_type)))
+    _, content = _load(root)
+    filled = content.fill(_variant(sheet, cancer_type))
     typer.echo(f"{filled.sheet.title}" + (f" ({filled.cancer_type.title})" if filled.cancer_type else ""))
     heading = None
     for under, group in filled.printed():
@@ -207,7 +265,9 @@ def list_sheets(root: RootOption = Path()) -> None:
 
     Example: factsheets list
     """
-    content = load_content(Project(root))
+    from factsheets.cancer_types import CANCER_TYPES
+
+    _, content = _load(root)
     for sheet in content.sheets.values():
         types = ", ".join(sheet.variant_types) if sheet.variant_types else "general only"
         typer.echo(f"{sheet.id:<26} {sheet.title:<44} {types}")
@@ -239,9 +299,12 @@ def render(
 
     Example: factsheets render where-it-spreads --cancer-type breast --patient "Ann Lee" -o ann.pdf
     """
+    from factsheets.output import write_atomic
+    from factsheets.render import Renderer
+
     options = _print_options(paper, large_print, patient, date, care_team)
-    project = Project(root, clinic)
-    filled = load_content(project).fill(Variant(sheet, find_cancer_type(cancer_type)))
+    project, content = _load(root, clinic)
+    filled = content.fill(_variant(sheet, cancer_type))
     result = Renderer(project).render(filled, options)
     write_atomic(output, result.pdf)
     typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant.type_key})")
@@ -268,9 +331,14 @@ def packet(
     Without --sites or secondary-site codes, the type's common sites (NCI's table) are used.
     Example: factsheets packet --type breast --sites bone --patient "Ann Lee" -o ann.pdf
     """
+    from factsheets.diagnosis import split_codes
+    from factsheets.handouts import choose_for
+    from factsheets.output import write_atomic
+    from factsheets.packets import render_packet
+    from factsheets.render import Renderer
+
     options = _print_options(paper, large_print, patient, date, care_team)
-    project = Project(root, clinic)
-    content = load_content(project)
+    project, content = _load(root, clinic)
     try:
         choice = choose_for(content, cancer_type, _listed(sites), split_codes(icd10 or ""))
     except FactsheetsError as err:  # each problem named by the option it came from
@@ -297,6 +365,10 @@ def _listed(value: Optional[str]) -> list[str]:
 
 def _print_options(paper: Optional[str], large_print: bool, patient: str, date: str, care_team: str) -> RenderOptions:
     """How to print, with the personal details checked; the renderer's logs quieted when there are any."""
+    from factsheets.options import RenderOptions
+    from factsheets.personal import PersonalValueError, personal
+    from factsheets.privacy import quiet_renderer_logs
+
     try:
         details = personal(patient, date, care_team)
     except PersonalValueError as err:
@@ -307,6 +379,8 @@ def _print_options(paper: Optional[str], large_print: bool, patient: str, date: 
 
 
 def _paper(value: Optional[str]) -> Paper | None:
+    from factsheets.clinic import PAPERS
+
     for paper in PAPERS:
         if value == paper:
             return paper
@@ -321,6 +395,7 @@ def build_all(
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, changed or not.")] = False,
     watch: Annotated[bool, typer.Option("--watch", help="Keep running; rebuild what each saved edit affects.")] = False,
     strict: StrictOption = False,
+    verbose: VerboseOption = False,
     clinic: ClinicOption = None,
     root: RootOption = Path(),
 ) -> None:
@@ -330,9 +405,10 @@ def build_all(
 
     Example: factsheets build --jobs 2
     """
-    project = Project(root, clinic)
-    content = load_content(project)
-    warnings = _warn(assess(project, dt.date.today(), content), strict)
+    from factsheets.checks import assess
+
+    project, content = _load(root, clinic)
+    warnings = _warn(assess(project, dt.date.today(), content), strict, verbose)
     if strict and warnings:
         typer.echo(f"Not built: {warnings} warning(s) under --strict.", err=True)
         raise typer.Exit(1)
@@ -340,12 +416,15 @@ def build_all(
         _watch(project, jobs)
         return
     result = _build_once(project, jobs, force, content)
-    typer.echo(f"Content warnings: {warnings} (see 'factsheets report').")
+    typer.echo(f"Content: {_warnings_line(warnings, verbose)}.")
     if result.failed:
         raise typer.Exit(1)
 
 
 def _build_once(project: Project, jobs: Optional[int], force: bool, content: Optional[Content] = None) -> BuildReport:
+    from factsheets.build import build
+    from factsheets.progress import progress_reporter
+
     with progress_reporter() as progress:
         report = build(project, jobs=jobs, force=force, progress=progress, content=content)
     for name, message in report.failed:
@@ -353,7 +432,7 @@ def _build_once(project: Project, jobs: Optional[int], force: bool, content: Opt
     typer.echo(
         f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
         f"removed {len(report.removed)} stale, packets rewritten {len(report.packets)}, in "
-        f"{report.seconds:.1f} s. See out/index.html and out/manifest.json"
+        f"{time.perf_counter() - _STARTED:.1f} s. See out/index.html and out/manifest.json"
     )
     return report
 
@@ -365,7 +444,7 @@ def _watch(project: Project, jobs: Optional[int]) -> None:
     folders = [f for f in project.watched_dirs if f.exists()]
     while True:
         try:
-            _build_once(Project(project.root, project.clinic_override), jobs, force=False)  # the clinic read anew
+            _build_once(replace(project), jobs, force=False)  # the clinic read anew
         except FactsheetsError as err:
             for problem in err.problems:
                 typer.echo(f"error: {problem}", err=True)
@@ -395,6 +474,7 @@ def serve(
     Example: factsheets serve --port 8000
     """
     from factsheets import server
+    from factsheets.project import Project
     from factsheets.web import create_app
 
     warning = server.check_bind(host, allow_remote)
@@ -417,7 +497,7 @@ def sections(source: str, root: RootOption = Path()) -> None:
 
     Example: factsheets sections nci-metastatic-cancer
     """
-    content = load_content(Project(root))
+    _, content = _load(root)
     if source not in content.corpus:
         raise FactsheetsError(
             Problem(f"unknown source '{source}'", f"use one of: {', '.join(content.corpus.documents)}.")
@@ -432,6 +512,8 @@ def schema(output: Annotated[Path, typer.Option("--output", "-o")] = Path("sheet
 
     Example: factsheets schema -o sheets/sheet.schema.json
     """
+    from factsheets.sheet import sheet_schema
+
     output.write_text(json.dumps(sheet_schema(), indent=2) + "\n", encoding="utf-8")
     typer.echo(f"Wrote {output}")
 

@@ -25,9 +25,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -35,6 +34,9 @@ from factsheets.errors import FactsheetsError
 from factsheets.periods import PATTERN as PERIOD
 from factsheets.periods import after
 from factsheets.yamlfile import YamlDocument, parse_yaml, validate
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 Paper = Literal["letter", "a4"]
 PAPERS: tuple[Paper, ...] = ("letter", "a4")
@@ -227,6 +229,8 @@ def _print_sized(logo: Path) -> tuple[str, bytes]:
 
     A PNG, except that a JPEG stays a JPEG: a photo as PNG would be several times larger in every PDF.
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError  # Pillow loads only for a clinic with a logo
+
     unreadable = "use a PNG, JPEG or SVG file that opens in an image viewer."
     try:
         with warnings.catch_warnings(), _strict_decoding():
@@ -261,6 +265,8 @@ def _print_sized(logo: Path) -> tuple[str, bytes]:
 @contextmanager
 def _strict_decoding() -> Iterator[None]:
     """Refuse a cut-short file: WeasyPrint tells Pillow to fill missing data with grey, process-wide."""
+    from PIL import ImageFile
+
     before, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         yield

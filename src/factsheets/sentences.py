@@ -12,16 +12,25 @@ both styles; a sheet should not. Every change is recorded (see `lock`), so nothi
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import TYPE_CHECKING
 
-import pysbd
-
-_SEGMENTER = pysbd.Segmenter(language="en", clean=False)
+if TYPE_CHECKING:
+    import pysbd
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, each exactly as written (spaces around them trimmed)."""
-    return [part.strip() for part in _SEGMENTER.segment(text) if part.strip()]
+    return [part.strip() for part in _segmenter().segment(text) if part.strip()]
+
+
+@functools.cache
+def _segmenter() -> pysbd.Segmenter:
+    """Made on first use: commands that select nothing (`list`) do not load pysbd."""
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
 
 
 _OPENING = r"(^|(?<=[\s(\[{\u2014\u2013-]))"  # a quote here opens; elsewhere it closes or is an apostrophe

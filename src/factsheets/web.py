@@ -51,11 +51,11 @@ from factsheets.guard import LOOPBACK_HOSTS, RequestGuard
 from factsheets.handouts import CLOSING, OVERVIEW, Choice, choose_for
 from factsheets.infobutton import FeedEntry, atom_json, to_query
 from factsheets.infobutton import parse as parse_knowledge_request
+from factsheets.options import RenderOptions
 from factsheets.packets import packet_title, render_packet
 from factsheets.personal import LABELS, LIMITS, Personal, clean
 from factsheets.project import Content, Project, load_content
 from factsheets.record import Given, bundle, document_reference
-from factsheets.render import RenderOptions
 from factsheets.select import FilledSheet
 from factsheets.sheet import SLUG
 from factsheets.sites import SITES, SiteChoices, common_sites

@@ -19,10 +19,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from factsheets.privacy import quiet_renderer_logs
 from factsheets.project import Content, Project, load_content
-from factsheets.render import Renderer
+
+if TYPE_CHECKING:
+    from factsheets.render import Renderer
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _POLL_SECONDS = 1.0
@@ -57,6 +60,8 @@ def init_worker(project: Project, key: object = None, quiet: bool = False) -> No
         quiet_renderer_logs()
     if key is not None and _here.warm is not None and _here.warm.key == key:
         return
+    from factsheets.render import Renderer  # WeasyPrint loads in the processes that render, and only there
+
     _here.warm = _Warm(project, load_content(project), Renderer(project), key)
 
 

@@ -1,0 +1,74 @@
+"""Results kept in out/ between runs, each under the hash of everything it was computed from.
+
+`check` lays out every variant on two papers and grades the reading level of each; both take
+seconds and both give the same answer for the same input. A `ResultCache` keeps those answers
+in one JSON file beside the manifest, so an unchanged variant costs a lookup.
+
+Nothing in a cache is trusted: a file that is missing, damaged, written by another version of
+factsheets or under other `rules` (what else the values depend on: a library's version, the
+code that computes them) is ignored, and a value of the wrong shape is a miss. Entries not
+asked for in a run are dropped when it saves, so the file holds what the content needs now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+
+from factsheets import __version__
+from factsheets.output import write_atomic
+
+T = TypeVar("T")
+
+
+class ResultCache(Generic[T]):
+    """One JSON file of values of type `T` by key; `save` writes it back when a run changed it."""
+
+    def __init__(self, path: Path, shape: TypeAdapter[T], rules: str = "") -> None:
+        self.path, self.shape = path, shape
+        self.stamp = {"factsheets": __version__, "rules": rules}
+        self._saved = self._read()
+        self._now: dict[str, object] = {}
+        self.computed: list[str] = []  # keys missed this run (for the summary and for tests)
+
+    def get(self, key: str) -> T | None:
+        """The value stored under `key`, or None when there is none of the right shape."""
+        if key not in self._saved:
+            return None
+        try:
+            value = self.shape.validate_python(self._saved[key])
+        except ValidationError:
+            return None
+        self._now[key] = self._saved[key]
+        return value
+
+    def put(self, key: str, value: T) -> None:
+        self._now[key] = self.shape.dump_python(value, mode="json")
+        self.computed.append(key)
+
+    def save(self) -> None:
+        """Write the values used this run, unless the file already holds exactly those."""
+        if self._now != self._saved:
+            write_atomic(self.path, json.dumps({**self.stamp, "entries": self._now}, indent=1).encode())
+
+    def _read(self) -> dict[str, object]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.stamp.items()):
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+
+def source_hash(*paths: Path) -> str:
+    """A short hash of files' bytes: rules that change with the code computing the values."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,60 @@
+"""Results kept between runs: used when the file is sound and of this version and rules, else ignored."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from factsheets import __version__
+from factsheets.cache import ResultCache
+
+FLOATS = TypeAdapter(float)
+
+
+def _cache(path: Path, rules: str = "rules 1") -> ResultCache[float]:
+    return ResultCache(path, FLOATS, rules)
+
+
+def test_a_saved_value_is_found_by_the_next_run(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "cache.json"
+    first = _cache(path)
+    assert first.get("a") is None
+    first.put("a", 12.5)
+    first.save()
+    second = _cache(path)
+    assert second.get("a") == 12.5
+    assert first.computed == ["a"]
+    assert second.computed == []
+
+
+def test_a_damaged_foreign_or_misshapen_cache_is_not_trusted(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    sound = {"factsheets": __version__, "rules": "rules 1", "entries": {"a": 12.5, "b": "not a number"}}
+    path.write_text(json.dumps(sound), encoding="utf-8")
+    assert _cache(path).get("a") == 12.5
+    assert _cache(path).get("b") is None  # a value of the wrong shape is a miss
+    assert _cache(path, rules="rules 2").get("a") is None  # other rules (a library or the code changed)
+    path.write_text(json.dumps({**sound, "factsheets": "0.0.0"}), encoding="utf-8")
+    assert _cache(path).get("a") is None  # another version
+    for damaged in ('{"factsheets": ', "[1, 2]", json.dumps({**sound, "entries": [12.5]}), "\xff\xfe"):
+        path.write_text(damaged, encoding="utf-8")
+        assert _cache(path).get("a") is None, damaged
+
+
+def test_saving_keeps_only_what_this_run_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "cache.json"
+    first = _cache(path)
+    first.put("old", 1.0)
+    first.put("kept", 2.0)
+    first.save()
+    second = _cache(path)
+    assert second.get("kept") == 2.0
+    second.save()
+    assert json.loads(path.read_text(encoding="utf-8"))["entries"] == {"kept": 2.0}
+    before = path.stat().st_mtime_ns
+    third = _cache(path)
+    assert third.get("kept") == 2.0
+    third.save()  # nothing changed: the file is not rewritten
+    assert path.stat().st_mtime_ns == before
