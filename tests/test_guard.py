@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,7 @@ from factsheets.web import create_app
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
-    with TestClient(create_app(Project(ROOT), workers_count=1), base_url="http://localhost") as test_client:
+    with TestClient(create_app(Project(ROOT), workers_count=1, warm=False), base_url="http://localhost") as test_client:
         yield test_client
 
 
@@ -84,11 +85,26 @@ def test_only_known_paths_are_logged(client: TestClient, caplog: pytest.LogCaptu
         client.get("/x%0A2026-11-22 04:00:00,000 POST /api/handouts 200 1ms")  # a forged line, a name in a URL
         client.get("/Ann%20L%C3%A9e")
         client.get("/form.css")
-    ours = "\n".join(r.getMessage() for r in caplog.records if r.name == "factsheets.web")
-    assert "GET (other path) 404" in ours
-    assert "GET /form.css 200" in ours
-    assert "04:00:00" not in ours
-    assert "Ann" not in ours
+        client.request("ANNLEE", "/form.css")  # any token is a method to h11: a name can travel there too
+    ours = [r.getMessage() for r in caplog.records if r.name == "factsheets.web"]
+    assert [line.rsplit(" ", 2)[0] for line in ours] == [
+        "GET (other path) 404",
+        "GET (other path) 404",
+        "GET /form.css 200",
+        "OTHER /form.css 405",
+    ]
+    assert all(re.fullmatch(r"[A-Z]+ (/\S*|\(other path\)) \d{3} \d+ms sheets=0", line) for line in ours), ours
+    assert "04:00:00" not in "\n".join(ours)
+    assert "Ann" not in "\n".join(ours)
+
+
+def test_the_health_check_answers_any_host_name_and_nothing_else_does(client: TestClient) -> None:
+    """A balancer may check an instance by its address; nothing else is answered to a name not ours."""
+    for host in ("10.0.3.7:8000", "ip-10-0-3-7.internal", ""):
+        assert client.get("/healthz", headers={"host": host}).status_code in (200, 503)
+        assert client.get("/metrics", headers={"host": host}).status_code == 400
+        assert client.get("/", headers={"host": host}).status_code == 400
+        assert client.post("/healthz", headers={"host": host}).status_code == 400
 
 
 def test_api_errors_all_have_the_same_shape(client: TestClient) -> None:

@@ -1,24 +1,27 @@
 """A real `factsheets serve`, attacked as a busy nurse and an attacker would, on loopback only.
 
-One server for the module; its whole log is read at the end. Everything here is bounded: raw
-sockets have timeouts, loops have counts.
+One server for the module; every request made to it is noted, and its whole log is read at the
+end against those notes. Everything here is bounded: raw sockets have timeouts, loops have counts.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from helpers import run_cli, scratch_copy, start_server, text_of
+from helpers import CLI_COMMAND, free_port, run_cli, scratch_copy, text_of
 
 from factsheets.guard import BODY_SECONDS
 from factsheets.server import HEADER_SECONDS, MAX_CONNECTIONS, check_bind
@@ -38,13 +41,36 @@ PRINTABLE = {
 REFUSED = {"no font": "Ann \U0001fae0 Lee", "bidi override": "Dr \u202eQuintessa", "control": "Ann\u0007Lee"}
 
 
+# One request's log line: time, method, route, status, milliseconds, sheets rendered; nothing else.
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ([A-Z]+) (/\S*|\(other path\)) (\d{3}) \d+ms sheets=(\d+)")
+
+
 @dataclass
 class Server:
     url: str
     process: subprocess.Popen
     root: Path
     before: dict[str, float] = field(default_factory=dict)
-    log: str = ""
+    lines: list[str] = field(default_factory=list)  # everything it printed, as it printed it
+    sent: list[tuple[str, str, int, int]] = field(default_factory=list)  # method, path, status, sheets rendered
+    first_health: tuple[int, Any] = (0, None)  # /healthz asked the moment it said it was ready
+    told_systemd: bytes = b""
+
+    def request(self, method: str, path: str, sheets: int = 0, **kwargs: Any) -> httpx.Response:
+        """A request, noted with the sheets it renders if it succeeds (the log line must say so)."""
+        response = httpx.request(method, self.url + path, timeout=120, **kwargs)
+        self.noted(method, path, response.status_code, sheets if response.status_code == 200 else 0)
+        return response
+
+    def noted(self, method: str, path: str, status: int, sheets: int = 0) -> None:
+        self.sent.append((method, path, status, sheets))
+
+    def stop(self) -> str:
+        """Ctrl-C, then everything it printed."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+        return "".join(self.lines)
 
 
 def _tree(root: Path) -> dict[str, float]:
@@ -60,25 +86,60 @@ def _children(pid: int) -> list[int]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`factsheets serve` on a free port, as systemd runs it; /healthz is asked the moment it says it is ready."""
     root = scratch_copy(tmp_path_factory.mktemp("served"))
-    before = _tree(root)
-    url, process = start_server(root)
-    running = Server(url, process, root, before)
-    yield running
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-    running.log, _ = process.communicate(timeout=30)
+    before, port = _tree(root), free_port()
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # where a Type=notify service says READY=1
+    systemd.bind(str(tmp_path_factory.mktemp("systemd") / "notify"))
+    process = subprocess.Popen(
+        [*CLI_COMMAND, "serve", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "NOTIFY_SOCKET": systemd.getsockname()},
+    )
+    running, ready = Server(f"http://127.0.0.1:{port}", process, root, before), threading.Event()
+    reader = threading.Thread(target=_read, args=(process, running.lines, ready), daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(180), "".join(running.lines)
+        health = httpx.get(running.url + "/healthz", timeout=10)
+        running.noted("GET", "/healthz", health.status_code)
+        running.first_health = (health.status_code, health.json())
+        systemd.settimeout(10)
+        running.told_systemd = systemd.recv(64)
+        yield running
+    finally:  # a setup that failed must not leave a server running
+        systemd.close()
+        running.stop()
+        reader.join(timeout=10)
+
+
+def _read(process: subprocess.Popen, lines: list[str], ready: threading.Event) -> None:
+    """Keep what the server prints; `ready` is set at its "Open http://" line (or when it ends)."""
+    for line in process.stdout or ():
+        lines.append(line)
+        if line.startswith("Open http://"):
+            ready.set()
+    ready.set()
+
+
+def test_the_server_says_it_is_ready_only_once_every_worker_is_warm(server: Server) -> None:
+    assert server.first_health == (200, {"status": "ok", "workers": 2, "ready": 2})
+    assert server.told_systemd == b"READY=1"
 
 
 @pytest.mark.parametrize("script", PRINTABLE)
 def test_a_name_in_any_script_prints(server: Server, script: str) -> None:
     name = PRINTABLE[script]
-    api = httpx.post(
-        server.url + "/api/handouts",
-        timeout=60,
+    api = server.request(
+        "POST",
+        "/api/handouts",
+        sheets=1,
         json={"sheets": ["bone"], "patient": name, "care_team": f"{name}, 555-0100", "date": name[:10]},
     )
-    form = httpx.post(server.url + "/", data={"sheets": ["questions"], "patient": name}, timeout=60)
+    form = server.request("POST", "/", sheets=1, data={"sheets": ["questions"], "patient": name})
     assert api.status_code == 200, api.text[:300]
     assert form.status_code == 200, form.text[:300]
     if script not in ("arabic", "thai", "devanagari"):  # shaped scripts extract in glyph order, not typed order
@@ -89,9 +150,7 @@ def test_a_name_in_any_script_prints(server: Server, script: str) -> None:
 @pytest.mark.parametrize("case", REFUSED)
 def test_a_name_that_cannot_print_is_refused_at_its_field(server: Server, case: str) -> None:
     for fieldname in ("patient", "date", "care_team"):
-        response = httpx.post(
-            server.url + "/api/handouts", json={"sheets": ["bone"], fieldname: REFUSED[case]}, timeout=60
-        )
+        response = server.request("POST", "/api/handouts", json={"sheets": ["bone"], fieldname: REFUSED[case]})
         assert response.status_code == 400, response.text
         assert response.json()["field"] == fieldname, response.text
 
@@ -127,6 +186,7 @@ def test_a_huge_chunked_body_is_cut_off_at_the_limit(server: Server) -> None:
     except OSError:
         pass
     sock.close()
+    server.noted("POST", "/api/handouts", 413)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < 32 * 1024 * 1024  # cut off long before the whole body was sent
     assert _peak_kb(server.process.pid) - before < 20_000  # and none of it was kept
@@ -144,12 +204,14 @@ def test_slow_clients_are_timed_out(server: Server) -> None:
     assert headers.recv(4096) == b""  # closed, no answer: the request never began
     assert time.monotonic() - started < HEADER_SECONDS + 5
     assert body.recv(4096).startswith(b"HTTP/1.1 408")
+    server.noted("POST", "/api/handouts", 408)  # the other never made a request: no line
     assert time.monotonic() - started < BODY_SECONDS + 5
     headers.close()
     body.close()
 
 
 def test_connections_beyond_the_bound_are_turned_away(server: Server) -> None:
+    before = _metrics(server)
     held = [_raw(server) for _ in range(MAX_CONNECTIONS)]
     try:
         extra = _raw(server)
@@ -159,7 +221,8 @@ def test_connections_beyond_the_bound_are_turned_away(server: Server) -> None:
         for sock in held:
             sock.close()
     time.sleep(0.5)
-    assert httpx.get(server.url + "/", timeout=10).status_code == 200  # and it serves again once they go
+    assert server.request("GET", "/").status_code == 200  # and it serves again once they go
+    assert _grew(before, _metrics(server), "factsheets_busy_total", reason="connections") >= 1  # and counted them
 
 
 def test_killing_a_worker_mid_request_loses_no_request(server: Server) -> None:
@@ -168,9 +231,10 @@ def test_killing_a_worker_mid_request_loses_no_request(server: Server) -> None:
     results: list[int] = []
 
     def post() -> None:
-        response = httpx.post(server.url + "/api/handouts", json={"sheets": ["bone", "brain", "liver"]}, timeout=120)
+        response = server.request("POST", "/api/handouts", sheets=3, json={"sheets": ["bone", "brain", "liver"]})
         results.append(response.status_code)
 
+    before = _metrics(server)
     threads = [threading.Thread(target=post) for _ in range(4)]
     for thread in threads:
         thread.start()
@@ -183,23 +247,76 @@ def test_killing_a_worker_mid_request_loses_no_request(server: Server) -> None:
     assert not any(
         Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text() for pid in workers
     )  # the broken pool's survivor was stopped
+    assert _grew(before, _metrics(server), "factsheets_worker_pool_restarts_total") == 1
+
+
+def test_links_carry_the_scheme_a_proxy_on_this_machine_says(server: Server) -> None:
+    """Behind nginx on the same machine, a FHIR record's URL is the public https:// address."""
+    body = {"sheets": ["bone"], "cancer_type": "breast"}
+    proxied = server.request("POST", "/api/handouts/records", 1, json=body, headers={"X-Forwarded-Proto": "https"})
+    direct = server.request("POST", "/api/handouts/records", 1, json=body)
+    for response, scheme in ((proxied, "https"), (direct, "http")):
+        urls = [e["resource"]["content"][0]["attachment"]["url"] for e in response.json()["entry"]]
+        assert urls
+        assert all(u.startswith(f"{scheme}://127.0.0.1:{server.url.rsplit(':', 1)[1]}/handout.pdf?") for u in urls)
+
+
+def test_health_and_metrics_answer_and_carry_nothing_personal(server: Server) -> None:
+    by_address = server.request("GET", "/healthz", headers={"Host": "10.20.30.40:8000"})  # as a balancer asks
+    assert by_address.status_code in (200, 503)  # 503 while a replaced pool warms up
+    assert server.request("GET", "/metrics", headers={"Host": "10.20.30.40:8000"}).status_code == 400
+    before = _metrics(server)
+    name = PRINTABLE["latin"]
+    assert server.request("POST", "/api/handouts", 2, json={"sheets": ["bone", "liver"], "patient": name}).is_success
+    page = server.request("GET", "/metrics")
+    after = _samples(page.text)
+    assert _grew(before, after, "factsheets_requests_total", method="POST", route="/api/handouts", status="200") == 1
+    assert _grew(before, after, "factsheets_sheets_rendered_total") == 2
+    assert _grew(before, after, "factsheets_render_seconds_count") == 1
+    assert after[("factsheets_workers", ())] == 2
+    for word in name.split():
+        assert word not in page.text
+
+
+def _metrics(server: Server) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    page = server.request("GET", "/metrics")
+    assert page.status_code == 200
+    return _samples(page.text)
+
+
+def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample, read by prometheus_client's own parser: {(name, sorted labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def _grew(before: dict, after: dict, name: str, **labels: str) -> float:
+    key = (name, tuple(sorted(labels.items())))
+    return after[key] - before.get(key, 0.0)
 
 
 def test_the_log_has_one_line_per_request_and_no_personal_detail(server: Server) -> None:
     """Last in the module: stops the server and reads everything it ever wrote."""
     workers = _children(server.process.pid)
-    server.process.send_signal(signal.SIGINT)
-    server.log, _ = server.process.communicate(timeout=30)
-    assert "POST /api/handouts 200" in server.log
-    assert "POST / 200" in server.log
-    assert "POST /api/handouts 413" in server.log
-    assert "Step " not in server.log
-    assert ".notdef" not in server.log  # nothing from the renderer
+    log = server.stop()
+    first, *lines = log.splitlines()
+    assert first.startswith("Open http://127.0.0.1:")
+    matches = [LOG_LINE.fullmatch(line) for line in lines]
+    assert all(matches), [line for line, m in zip(lines, matches, strict=True) if not m]  # nothing from the renderer
+    logged = Counter((m[1], m[2], int(m[3]), int(m[4])) for m in matches if m)
+    assert logged == Counter(server.sent)  # exactly one line per request, each with the sheets it rendered
+    assert "Step " not in log
+    assert ".notdef" not in log
     for name in [*PRINTABLE.values(), *REFUSED.values()]:
         for char in {c for c in name if ord(c) > 127}:
-            assert char not in server.log, (name, char)
-    assert "Quintessa" not in server.log
-    assert "Marlowe" not in server.log
+            assert char not in log, (name, char)
+    assert "Quintessa" not in log
+    assert "Marlowe" not in log
     assert _tree(server.root) == server.before  # nothing written in the project, out/ included
     time.sleep(0.5)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # no worker outlives the server

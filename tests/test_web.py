@@ -23,7 +23,7 @@ NAME = "Zelda Quintessa Marlowe"
 
 @pytest.fixture(scope="module")
 def client():
-    with TestClient(create_app(Project(ROOT), workers_count=2), base_url="http://localhost") as test_client:
+    with TestClient(create_app(Project(ROOT), workers_count=2, warm=False), base_url="http://localhost") as test_client:
         yield test_client
 
 
@@ -203,13 +203,20 @@ def test_form_post_returns_pdf_and_errors_in_plain_words(client: TestClient) -> 
 
 def test_busy_server_answers_503_with_retry_after(client: TestClient) -> None:
     pool = client.app.state.handouts.pool
+    before = metrics(client)
     pool.pending = pool.max_pending
     try:
         response = client.post("/api/handouts", json={"sheets": ["bone"]})
+        during = metrics(client)
     finally:
         pool.pending = 0
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
+    assert grew(before, during, "factsheets_busy_total", reason="renders") == 1
+    assert grew(before, during, "factsheets_busy_total", reason="connections") == 0
+    assert grew(before, during, "factsheets_requests_total", method="POST", route="/api/handouts", status="503") == 1
+    assert during[("factsheets_workers_busy", frozenset())] == 2  # four renders asked for, two workers
+    assert during[("factsheets_renders_waiting", frozenset())] == 2
 
 
 def test_a_killed_worker_costs_no_request_and_leaves_no_survivor(client: TestClient) -> None:
@@ -225,6 +232,73 @@ def test_a_killed_worker_costs_no_request_and_leaves_no_survivor(client: TestCli
         assert not process.is_alive()  # the broken pool's other worker was stopped, not left running
 
 
+def test_a_dead_worker_is_replaced_by_the_health_check_alone(client: TestClient) -> None:
+    """A balancer stops sending requests to an unhealthy instance, so the health check itself must heal it."""
+    healthy(client)
+    before = metrics(client)
+    os.kill(client.app.state.handouts.pool._processes()[0].pid, signal.SIGKILL)
+    time.sleep(0.5)
+    broken = client.get("/healthz")
+    assert broken.status_code == 503
+    assert broken.json()["status"] == "starting"
+    assert broken.headers["retry-after"] == "5"
+    assert healthy(client) == {"status": "ok", "workers": 2, "ready": 2}
+    assert grew(before, metrics(client), "factsheets_worker_pool_restarts_total") == 1
+    assert client.post("/api/handouts", json={"sheets": ["bone"]}).status_code == 200
+
+
+def test_health_and_metrics_follow_the_requests_and_carry_nothing_personal(client: TestClient) -> None:
+    assert healthy(client) == {"status": "ok", "workers": 2, "ready": 2}
+    before = metrics(client)
+    made = client.post("/api/handouts", json={"sheets": ["bone", "liver"], "patient": NAME})
+    refused = client.post("/api/handouts", json={"sheets": ["nope"], "patient": NAME})
+    planned = client.post("/api/handouts/plan", json={"cancer_type": "breast"})
+    assert (made.status_code, refused.status_code, planned.status_code) == (200, 400, 200)
+    client.get("/Zelda")  # a name in a URL
+    text = client.get("/metrics").text
+    after = metrics(client)
+    assert grew(before, after, "factsheets_requests_total", method="POST", route="/api/handouts", status="200") == 1
+    assert grew(before, after, "factsheets_requests_total", method="POST", route="/api/handouts", status="400") == 1
+    assert grew(before, after, "factsheets_requests_total", method="GET", route="(other path)", status="404") == 1
+    assert grew(before, after, "factsheets_sheets_rendered_total") == 2  # the plan renders nothing
+    assert grew(before, after, "factsheets_render_seconds_count") == 1
+    assert grew(before, after, "factsheets_render_seconds_bucket", le="+Inf") == 1
+    assert after[("factsheets_workers", frozenset())] == 2
+    assert after[("factsheets_workers_ready", frozenset())] == 2
+    assert after[("factsheets_workers_busy", frozenset())] == 0
+    for word in (*NAME.split(), "nope", "breast"):
+        assert word not in text
+
+
+def healthy(client: TestClient, seconds: float = 60) -> dict:
+    """/healthz's body once it says 200 (workers start in the background: tests do not warm them)."""
+    deadline = time.monotonic() + seconds
+    while (response := client.get("/healthz")).status_code != 200 and time.monotonic() < deadline:
+        assert response.status_code == 503
+        time.sleep(0.1)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def metrics(client: TestClient) -> dict[tuple[str, frozenset], float]:
+    """Every sample of /metrics, read by prometheus_client's own parser: {(name, labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def grew(before: dict, after: dict, name: str, **labels: str) -> float:
+    key = (name, frozenset(labels.items()))
+    return after[key] - before.get(key, 0.0)
+
+
 @pytest.fixture(scope="module")
 def riverside(tmp_path_factory: pytest.TempPathFactory):
     """The app for a clinic on A4 paper whose folder tries to override the form's style sheet."""
@@ -233,7 +307,9 @@ def riverside(tmp_path_factory: pytest.TempPathFactory):
     (clinic / "templates" / "web").mkdir(parents=True, exist_ok=True)
     css = (ROOT / "templates" / "web" / "form.css").read_text(encoding="utf-8")
     (clinic / "templates" / "web" / "form.css").write_text("/* Riverside */\n" + css, encoding="utf-8")
-    with TestClient(create_app(Project(ROOT, clinic), workers_count=1), base_url="http://localhost") as test_client:
+    with TestClient(
+        create_app(Project(ROOT, clinic), workers_count=1, warm=False), base_url="http://localhost"
+    ) as test_client:
         yield test_client
 
 

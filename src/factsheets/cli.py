@@ -466,6 +466,14 @@ def serve(
             "--allowed-host", help="A name the server is reached by, e.g. handouts.clinic.example (repeatable)."
         ),
     ] = None,
+    trusted_proxy: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--trusted-proxy",
+            help="Address (or network, e.g. 10.0.0.0/24) of a reverse proxy whose X-Forwarded-Proto is believed, "
+            "so links say https (repeatable; default: this machine only).",
+        ),
+    ] = None,
     clinic: ClinicOption = None,
     root: RootOption = Path(),
 ) -> None:
@@ -484,11 +492,11 @@ def serve(
     )
     if warning:
         typer.echo(warning, err=True)
-    typer.echo(
+    ready = (
         f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
         "Ctrl-C to stop."
     )
-    server.run(app, host, port)
+    server.run(app, host, port, ready=ready, trusted_proxies=trusted_proxy or server.LOOPBACK_PROXIES)
 
 
 @app.command()

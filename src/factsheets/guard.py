@@ -7,9 +7,9 @@ A pure ASGI wrapper, outside FastAPI, so nothing the app does can bypass it:
 - the body is read here, counting bytes as they arrive, chunked or not, and within a time
   limit: 16 KB is the most a request may carry, so more is refused before it is kept;
 - every answer says no-store, may not be framed, and runs no script or style but ours;
-- one log line per request (method, route, status, time) and, for a crash, the exception's
-  type only: a message or traceback could carry what a nurse typed. A path that is not one of
-  the app's routes is logged as "(other path)": URLs can carry anything.
+- one log line per request (method, route, status, time, sheets rendered) and, for a crash,
+  the exception's type only: a message or traceback could carry what a nurse typed. A path that
+  is not one of the app's routes is logged as "(other path)": URLs can carry anything.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +36,7 @@ MAX_HEADER_BYTES = 16 * 1024
 BODY_SECONDS = 10.0  # the whole body must arrive within this, however it is sent
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+LOGGED_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}  # others: OTHER
 SECURITY_HEADERS = [
     (b"cache-control", b"no-store"),
     (b"x-content-type-options", b"nosniff"),
@@ -49,7 +52,24 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
+OTHER_PATH = "(other path)"
+TURNED_AWAY = "factsheets.turned_away"  # in the app's lifespan state: counts connections the server turned away
 log = logging.getLogger("factsheets.web")
+
+
+@dataclass
+class _Tally:
+    sheets: int = 0
+
+
+_tally: ContextVar[_Tally | None] = ContextVar("factsheets_request_tally", default=None)
+
+
+def count_sheets(number: int) -> None:
+    """Add to the sheets the current request rendered: its log line says how many (a count, never which)."""
+    tally = _tally.get()
+    if tally is not None:
+        tally.sheets += number
 
 
 class Refused(Exception):
@@ -65,6 +85,9 @@ class RequestGuard:
 
     `known_paths` are the app's routes: only those are logged by name, so nothing a client puts
     in a URL (a name typed in the wrong place, a forged log line) reaches the log.
+    `any_host_paths` may be read (GET) by any Host: a load balancer's health check often names
+    the instance by an address no one lists, and what they answer is nobody's secret.
+    `on_answer(method, path, status)` is told of every answer (the metrics), path as logged.
     """
 
     def __init__(
@@ -74,10 +97,12 @@ class RequestGuard:
         known_paths: Collection[str] = (),
         max_body: int = MAX_BODY_BYTES,
         body_seconds: float = BODY_SECONDS,
+        any_host_paths: Collection[str] = (),
+        on_answer: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.app, self.max_body, self.body_seconds = app, max_body, body_seconds
         self.allowed_hosts = {_bare(h) for h in allowed_hosts}
-        self.known_paths = known_paths
+        self.known_paths, self.any_host_paths, self.on_answer = known_paths, any_host_paths, on_answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":  # none are offered: refuse before anything else reads it
@@ -86,9 +111,10 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, answer = time.perf_counter(), _Answer(send)
-        path = scope["path"] if scope["path"] in self.known_paths else "(other path)"
+        started, answer, tally = time.perf_counter(), _Answer(send), _Tally()
+        path = scope["path"] if scope["path"] in self.known_paths else OTHER_PATH
         headers = _headers(scope)
+        token = _tally.set(tally)
         try:
             self._check_request(scope, headers)
             body = await self._read_body(headers, receive)
@@ -96,14 +122,20 @@ class RequestGuard:
         except Refused as refused:
             await answer.refuse(refused)
         except Exception as exc:  # noqa: BLE001  the app's own bug: log its type, answer 500
-            log.error("%s %s crashed (%s)", scope["method"], path, type(exc).__name__)
+            log.error("%s %s crashed (%s)", _logged_method(scope["method"]), path, type(exc).__name__)
             if not answer.status:
                 await answer.refuse(Refused(500, "something went wrong making this page; please try again"))
-        log.info("%s %s %s %.0fms", scope["method"], path, answer.status, (time.perf_counter() - started) * 1000)
+        finally:
+            _tally.reset(token)
+        method, elapsed = _logged_method(scope["method"]), (time.perf_counter() - started) * 1000
+        log.info("%s %s %s %.0fms sheets=%d", method, path, answer.status, elapsed, tally.sheets)
+        if self.on_answer:
+            self.on_answer(method, path, answer.status)
 
     def _check_request(self, scope: Scope, headers: dict[str, str]) -> None:
         host = headers.get("host", "")
-        if not _HOST.fullmatch(host) or _bare(host) not in self.allowed_hosts:
+        any_host = scope["path"] in self.any_host_paths and scope["method"] in ("GET", "HEAD")
+        if not any_host and (not _HOST.fullmatch(host) or _bare(host) not in self.allowed_hosts):
             raise Refused(400, "this server is not known by that name; open it at the address `serve` printed")
         if sum(len(name) + len(value) for name, value in scope["headers"]) > MAX_HEADER_BYTES:
             raise Refused(431, f"request headers too large: at most {MAX_HEADER_BYTES // 1024} KB")
@@ -160,6 +192,11 @@ class _Answer:
         ]
         await self.send({"type": "http.response.start", "status": refused.status, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})
+
+
+def _logged_method(method: str) -> str:
+    """The method as logged: a standard one, or 'OTHER' (h11 passes any token, and a log line is no place for it)."""
+    return method if method in LOGGED_METHODS else "OTHER"
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -14,10 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from factsheets.clinic import Clinic, load_clinic
 from factsheets.common import FOLDER, Common, load_common
 from factsheets.corpus import Corpus, load_corpus
-from factsheets.diagnosis import CodeMap, load_codes
 from factsheets.errors import FactsheetsError, Problem, collect, raise_any
 from factsheets.lock import LOCK_FILE, Lock, read_lock
 from factsheets.select import FilledSheet, select
@@ -26,6 +24,9 @@ from factsheets.variant import Variant
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
+
+    from factsheets.clinic import Clinic
+    from factsheets.diagnosis import CodeMap
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class Project:
     @cached_property
     def clinic(self) -> Clinic:
         """The clinic's settings, loaded (and checked) on first use; a problem raises every time it is asked."""
+        from factsheets.clinic import load_clinic  # `list` and `show` print no clinic's settings
+
         return load_clinic(self.clinic_dir)
 
     def environment(self, strict: bool = False) -> SandboxedEnvironment:
@@ -118,6 +121,8 @@ class Content:
     @cached_property
     def codes(self) -> CodeMap:
         """What each ICD-10-CM code asks for; read on first use, since checking it loads ICD-10-CM's tables (~2 s)."""
+        from factsheets.diagnosis import CodeMap, load_codes
+
         return load_codes(self.codes_from) if self.codes_from else CodeMap()
 
     def sheet(self, sheet_id: str) -> Sheet:

@@ -5,14 +5,22 @@ connections, so one laptop can hold a clinic's server open. `GuardedProtocol` cl
 connection whose request headers do not arrive in time and turns away connections beyond a
 bound (the body's own size and time limits are in `guard`). Logging is set up so that one
 line per request is all that is written, and nothing from the renderer.
+
+`run` says the server is ready only once it listens, and the app's lifespan has warmed every
+render worker before that: the first request is as quick as the next. Behind a reverse proxy,
+the proxy's address must be trusted (`trusted_proxies`) for links to carry the public scheme.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
+import os
 import socket
+import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import h11
@@ -20,12 +28,13 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from factsheets.errors import FactsheetsError, Problem
-from factsheets.guard import MAX_HEADER_BYTES
+from factsheets.guard import MAX_HEADER_BYTES, TURNED_AWAY
 from factsheets.privacy import quiet_renderer_logs
 
 HEADER_SECONDS = 10.0  # a request line and headers must arrive within this
 MAX_CONNECTIONS = 64  # open connections at once; more are answered 503 and closed
 KEEP_ALIVE_SECONDS = 5
+LOOPBACK_PROXIES = ("127.0.0.1", "::1")  # a proxy on this machine; others must be named
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
@@ -39,6 +48,9 @@ class GuardedProtocol(H11Protocol):
         if len(self.connections) > MAX_CONNECTIONS:
             transport.write(_BUSY)
             transport.close()
+            turned_away: Callable[[str], None] | None = self.app_state.get(TURNED_AWAY)
+            if turned_away:
+                turned_away("connections")
             return
         self._arm()
 
@@ -70,9 +82,36 @@ class GuardedProtocol(H11Protocol):
             self.transport.close()
 
 
-def run(app: Any, host: str, port: int) -> None:
-    """Serve `app` until interrupted, with the guarded protocol and its limits."""
-    uvicorn.run(
+class _Server(uvicorn.Server):
+    """uvicorn's server, saying `ready` once it listens (after the app's startup: warm workers).
+
+    Under systemd (Type=notify) it tells systemd too, so `systemctl start` returns only then.
+    """
+
+    def __init__(self, config: uvicorn.Config, ready: str | None) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self.started:
+            return
+        if self.ready:
+            sys.stdout.write(self.ready + "\n")
+            sys.stdout.flush()
+        notify_systemd("READY=1")
+
+
+def run(
+    app: Any, host: str, port: int, ready: str | None = None, trusted_proxies: Sequence[str] = LOOPBACK_PROXIES
+) -> None:
+    """Serve `app` until interrupted, with the guarded protocol and its limits; print `ready` once listening.
+
+    `trusted_proxies` (addresses or networks) may say, in X-Forwarded-Proto and X-Forwarded-For,
+    which scheme and client a request came with: links and FHIR URLs are then the public https://
+    address. Anyone else's such headers are ignored.
+    """
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -81,7 +120,24 @@ def run(app: Any, host: str, port: int) -> None:
         http=GuardedProtocol,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        proxy_headers=True,
+        forwarded_allow_ips=list(trusted_proxies),
     )
+    server = _Server(config, ready)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, and raises it again to end
+        server.run()
+    if not server.started:
+        sys.exit(3)  # could not start (the port taken, workers that could not warm up): already logged
+
+
+def notify_systemd(state: str) -> None:
+    """Send `state` to systemd's notification socket (sd_notify's protocol); nothing when not run by systemd."""
+    address = os.environ.get("NOTIFY_SOCKET", "")
+    if not address.startswith(("/", "@")):
+        return
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.connect("\0" + address[1:] if address.startswith("@") else address)  # @: an abstract socket
+        sock.sendall(state.encode())
 
 
 def check_bind(host: str, allow_remote: bool) -> str | None:

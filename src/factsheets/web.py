@@ -7,12 +7,19 @@ plain functions that get the app's `Handouts` (content, render pool, form page) 
 Privacy: personal details arrive only in POST bodies, are rendered in memory in a worker
 process and returned; nothing is written to disk. Every request first passes `guard.RequestGuard`
 (host and origin, body size and time, security headers, the one log line per request).
+
+Operations: `GET /healthz` says whether every worker is alive and warm, `GET /metrics` counts
+in the Prometheus format (`metrics`). The server keeps no state between requests, so instances
+behind one load balancer are independent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import datetime as dt
+import multiprocessing
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -46,11 +53,12 @@ from factsheets.cancer_types import CANCER_TYPES, CancerTypeChoice
 from factsheets.clinic import Paper
 from factsheets.diagnosis import MAX_CODES, CodeText, split_codes
 from factsheets.edition import LANGUAGE, edition_id
-from factsheets.errors import FactsheetsError, sentences
-from factsheets.guard import LOOPBACK_HOSTS, RequestGuard
+from factsheets.errors import FactsheetsError, Problem, sentences
+from factsheets.guard import LOOPBACK_HOSTS, TURNED_AWAY, RequestGuard, count_sheets
 from factsheets.handouts import CLOSING, OVERVIEW, Choice, choose_for
 from factsheets.infobutton import FeedEntry, atom_json, to_query
 from factsheets.infobutton import parse as parse_knowledge_request
+from factsheets.metrics import Metrics
 from factsheets.options import RenderOptions
 from factsheets.packets import packet_title, render_packet
 from factsheets.personal import LABELS, LIMITS, Personal, clean
@@ -62,9 +70,13 @@ from factsheets.sites import SITES, SiteChoices, common_sites
 from factsheets.templating import template_problems
 from factsheets.variant import Variant
 
+if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
 MAX_SHEETS = 12
 SheetId = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 RETRY_AFTER_SECONDS = 5
+WARM_UP_SECONDS = 120.0  # every worker must have rendered its first sheet within this, or `serve` stops
 FHIR_JSON = "application/fhir+json"
 _HANDOUT_PARAMETERS = {"sheet", "cancer_type", "paper", "large_print", "printed"}
 _EARLIEST_PRINT = dt.date(2020, 1, 1)
@@ -148,6 +160,30 @@ def render_handouts(choice: Choice, options: RenderOptions) -> bytes:
     return render_packet(workers.content(), workers.renderer(), choice, options)
 
 
+def init_render_worker(project: Project, warm: bool, ready: Synchronized[int]) -> None:
+    """A render worker's start: content and a Renderer loaded, one sheet rendered (with `warm`), then counted.
+
+    A process's first render pays for fonts, parsed style sheets and shaping caches: paying it
+    here, before the worker takes a request, makes the first nurse's PDF as quick as the next.
+    """
+    workers.init_worker(project, None, True)  # quiet: no page text logged
+    if warm:
+        render_handouts(*_warm_up(workers.content()))
+    with ready.get_lock():
+        ready.value += 1
+
+
+def _warm_up(content: Content) -> tuple[Choice, RenderOptions]:
+    """The form's first sheet with a short name on it (one that fits any clinic's layout), as a nurse prints it."""
+    choice = choose_for(content, None, [], [])
+    first = [*choice.sheet_ids, *content.sheets][:1]
+    return choice.as_listed(first), RenderOptions(personal=Personal("Warm Up"))
+
+
+def _nothing() -> None:
+    """Submitted once per worker to start it: a pool starts its processes only when given work."""
+
+
 def render_editions(choice: Choice, options: RenderOptions, now: dt.datetime, base_url: str) -> list[Given]:
     """In a warm worker: each chosen sheet as published (no personal details), described for a record."""
     if options.personal:
@@ -187,24 +223,66 @@ def _sheet_query(variant: Variant, options: RenderOptions, printed: bool = False
 class RenderPool:
     """Warm worker processes with a bound on queued work.
 
-    If a worker dies, the pool is replaced once (whichever request notices first), its
-    surviving workers are stopped, and each affected request is tried once more on the new
-    pool: a render has no side effects, so a retry loses nothing.
+    `start` starts every worker; each loads the content and, with `warm`, renders one sheet
+    before it takes a request (`ready` counts those alive and done). If a worker dies, the pool
+    is replaced once (whichever request or health check notices first), its surviving workers
+    are stopped, and each affected request is tried once more on the new pool: a render has no
+    side effects, so a retry loses nothing.
     """
 
-    def __init__(self, project: Project, size: int, max_pending: int) -> None:
-        self.project, self.size, self.max_pending = project, size, max_pending
+    def __init__(self, project: Project, size: int, max_pending: int, warm: bool = False) -> None:
+        self.project, self.size, self.max_pending, self.warm = project, size, max_pending, warm
         self.pending = 0
+        self.on_restart: Callable[[], object] | None = None  # told when a dead worker's pool is replaced
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        self._ready: Synchronized[int] = multiprocessing.Value(ctypes.c_int, 0)  # per pool: a new one starts at 0
         return ProcessPoolExecutor(
-            max_workers=self.size, initializer=workers.init_worker, initargs=(self.project, None, True)
-        )  # quiet: no page text logged
+            max_workers=self.size, initializer=init_render_worker, initargs=(self.project, self.warm, self._ready)
+        )
+
+    def start(self) -> None:
+        """Start every worker now rather than at the first request; they load (and warm up) in the background."""
+        for _ in range(self.size):
+            self._pool.submit(_nothing)
+
+    async def wait_ready(self, seconds: float = WARM_UP_SECONDS) -> None:
+        """Return once every worker is ready; a worker that died or a warm-up that hangs stops the server."""
+        deadline = time.monotonic() + seconds
+        while self.ready < self.size:
+            if self._broken() or time.monotonic() > deadline:
+                raise FactsheetsError(
+                    Problem(
+                        "the render workers could not start: no sheet could be rendered",
+                        "run `factsheets check` in this folder to see what is wrong.",
+                    )
+                )
+            await asyncio.sleep(0.05)
+
+    @property
+    def ready(self) -> int:
+        """Workers alive and warm; 0 while the pool is broken (one dead worker stops the whole pool)."""
+        return 0 if self._broken() else min(len(self._processes()), self._ready.value)
+
+    def repair(self) -> None:
+        """Replace a broken pool now: an instance its balancer no longer sends requests to must still heal."""
+        if self._broken():
+            self._replace(self._pool)
 
     @property
     def busy(self) -> bool:
         return self.pending >= self.max_pending
+
+    def load(self) -> tuple[int, int, int, int]:
+        """(workers, ready, busy, waiting), for the metrics."""
+        return self.size, self.ready, min(self.pending, self.size), max(self.pending - self.size, 0)
+
+    def _processes(self) -> list[multiprocessing.process.BaseProcess]:
+        return list((getattr(self._pool, "_processes", None) or {}).values())  # private, but the only handle
+
+    def _broken(self) -> bool:
+        return bool(getattr(self._pool, "_broken", False)) or not all(p.is_alive() for p in self._processes())
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         """`work(*args)` in a worker; retried once on a new pool if a worker died."""
@@ -227,14 +305,25 @@ class RenderPool:
             raise
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:
-        for process in list(getattr(broken, "_processes", {}).values()):  # private, but the only handle
+        self._stop(broken)
+        self._pool = self._new_pool()
+        self.start()
+        if self.on_restart:
+            self.on_restart()
+
+    @staticmethod
+    def _stop(pool: ProcessPoolExecutor) -> None:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):  # private, but the only handle
             if process.is_alive():
                 process.terminate()
-        broken.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._new_pool()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def abandon(self) -> None:
+        """Stop the workers without waiting for them (a warm-up that failed or hung)."""
+        self._stop(self._pool)
 
 
 @dataclass
@@ -244,6 +333,7 @@ class Handouts:
     project: Project
     content: Content
     pool: RenderPool
+    metrics: Metrics
 
     @cached_property
     def environment(self) -> SandboxedEnvironment:
@@ -286,19 +376,20 @@ class Handouts:
         return choice.as_listed(request.sheets)
 
     async def make_pdf(self, choice: Choice, options: RenderOptions) -> bytes:
-        return await self._run(render_handouts, choice, options)
+        return await self._run(len(choice.sheet_ids), render_handouts, choice, options)
 
     async def make_records(self, choice: Choice, options: RenderOptions, base_url: str) -> list[Given]:
-        return await self._run(
-            render_editions, choice, options, dt.datetime.now(dt.UTC).replace(microsecond=0), base_url
-        )
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        return await self._run(len(choice.sheet_ids), render_editions, choice, options, now, base_url)
 
-    async def _run(self, work: Callable[..., T], *args: object) -> T:
-        """Work in the render pool, its failures as answers: 503 busy, 400 a personal detail, 422, 500."""
+    async def _run(self, sheets: int, work: Callable[..., T], *args: object) -> T:
+        """`sheets` rendered in the pool, counted; failures as answers: 503 busy, 400 a personal detail, 422, 500."""
         if self.pool.busy:
+            self.metrics.turned_away("renders")
             raise WebError(503, "the server is busy making other PDFs; try again in a few seconds")
+        started = time.perf_counter()
         try:
-            return await self.pool.run(work, *args)
+            made = await self.pool.run(work, *args)
         except FactsheetsError as err:
             fields = [p for p in err.problems if p.field]
             if fields:  # a personal detail that cannot print, or does not fit its line
@@ -308,6 +399,9 @@ class Handouts:
             raise WebError(
                 500, "the PDF could not be made because a renderer stopped unexpectedly; please try again"
             ) from None
+        self.metrics.rendered(sheets, time.perf_counter() - started)
+        count_sheets(sheets)
+        return made
 
     def form(self, values: dict[str, Any], error: str = "", error_field: str = "") -> str:
         """The form page; `error_field` (a form field's name) is marked invalid, described by the error, and focused."""
@@ -496,6 +590,34 @@ def _summary(filled: FilledSheet) -> str:
     return f"{filled.sheet.title}{for_whom}."
 
 
+@router.get(
+    "/healthz",
+    summary="Whether every render worker is alive and warm, for a load balancer",
+    responses={503: {"description": "Workers starting, or being replaced after one died; retry after Retry-After"}},
+)
+async def healthz(app: App) -> JSONResponse:
+    """200 once every worker is alive and has rendered its first sheet; 503 until then.
+
+    A dead worker's pool is replaced here too, so an instance that no longer gets requests heals.
+    Answered to any Host name: a balancer may name the instance by its address.
+    """
+    app.pool.repair()
+    ready = app.pool.ready
+    healthy = ready == app.pool.size
+    return JSONResponse(
+        {"status": "ok" if healthy else "starting", "workers": app.pool.size, "ready": ready},
+        status_code=200 if healthy else 503,
+        headers=None if healthy else {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics_page(request: Request, app: App) -> Response:
+    """Counts for Prometheus: requests by route and status, render times, workers, 503s; nothing personal."""
+    body, content_type = app.metrics.exposition(request.headers.get("accept", ""))
+    return Response(body, media_type=content_type)
+
+
 @router.get("/form.css", include_in_schema=False)
 async def form_css(app: App) -> Response:
     return Response(app.assets["form.css"], media_type="text/css")
@@ -615,9 +737,18 @@ def _error(error: WebError, headers: Mapping[str, str] | None = None) -> JSONRes
 
 
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    app.state.handouts.pool.close()
+async def _lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+    """Workers start with the app; a warm pool is waited for, so the server listens only once they are ready."""
+    handouts: Handouts = app.state.handouts
+    handouts.pool.start()
+    if handouts.pool.warm:
+        try:
+            await handouts.pool.wait_ready()
+        except BaseException:
+            handouts.pool.abandon()
+            raise
+    yield {TURNED_AWAY: handouts.metrics.turned_away}
+    handouts.pool.close()
 
 
 def create_app(
@@ -625,10 +756,12 @@ def create_app(
     workers_count: int = 2,
     max_pending: int | None = None,
     allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
+    warm: bool = True,
 ) -> FastAPI:
     """The app; `max_pending` in-flight renders at most (default: two per worker), then 503.
 
     `allowed_hosts`: the names browsers and systems reach the server by (Host and Origin checks).
+    `warm`: each worker renders a sheet before the app starts (tests that do not time requests skip it).
     """
     content = load_content(project)
     _ = project.clinic, content.codes  # a broken clinic.yaml or code map stops the server before it listens
@@ -641,8 +774,7 @@ def create_app(
         description="Patient handouts for one patient, as one PDF. Personal details are printed, "
         "never stored. POST only: nothing personal ever goes in a URL.",
     )
-    pool = RenderPool(project, workers_count, max_pending or 2 * workers_count)
-    app.state.handouts = Handouts(project, content, pool)
+    pool = RenderPool(project, workers_count, max_pending or 2 * workers_count, warm)
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)
@@ -651,7 +783,16 @@ def create_app(
     known = {
         route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)
     }  # app.routes holds the router as one entry
-    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts, known_paths=known)
+    metrics = Metrics(known, pool.load)
+    pool.on_restart = metrics.restarts.inc
+    app.state.handouts = Handouts(project, content, pool, metrics)
+    app.add_middleware(
+        RequestGuard,
+        allowed_hosts=allowed_hosts,
+        known_paths=known,
+        any_host_paths={"/healthz"},
+        on_answer=metrics.answered,
+    )
     return app
 
 
