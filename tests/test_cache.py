@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import TypeAdapter
 
 from factsheets import __version__
-from factsheets.cache import ResultCache
+from factsheets.cache import FINITE, ResultCache
 
-FLOATS = TypeAdapter(float)
+FLOATS = TypeAdapter(float, config=FINITE)
 
 
 def _cache(path: Path, rules: str = "rules 1") -> ResultCache[float]:
@@ -31,14 +31,16 @@ def test_a_saved_value_is_found_by_the_next_run(tmp_path: Path) -> None:
 
 def test_a_damaged_foreign_or_misshapen_cache_is_not_trusted(tmp_path: Path) -> None:
     path = tmp_path / "cache.json"
-    sound = {"factsheets": __version__, "rules": "rules 1", "entries": {"a": 12.5, "b": "not a number"}}
+    sound = {"factsheets": __version__, "rules": "rules 1", "entries": {"a": 12.5, "b": "not a number", "c": "NaN"}}
     path.write_text(json.dumps(sound), encoding="utf-8")
     assert _cache(path).get("a") == 12.5
     assert _cache(path).get("b") is None  # a value of the wrong shape is a miss
+    assert _cache(path).get("c") is None  # and so is NaN (or infinity): no grade to report
     assert _cache(path, rules="rules 2").get("a") is None  # other rules (a library or the code changed)
     path.write_text(json.dumps({**sound, "factsheets": "0.0.0"}), encoding="utf-8")
     assert _cache(path).get("a") is None  # another version
-    for damaged in ('{"factsheets": ', "[1, 2]", json.dumps({**sound, "entries": [12.5]}), "\xff\xfe"):
+    nested = "[" * 100_000 + "]" * 100_000  # deeper than Python's JSON reader can go
+    for damaged in ('{"factsheets": ', "[1, 2]", json.dumps({**sound, "entries": [12.5]}), "\xff\xfe", nested):
         path.write_text(damaged, encoding="utf-8")
         assert _cache(path).get("a") is None, damaged
 

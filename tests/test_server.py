@@ -333,3 +333,16 @@ def test_listening_beyond_this_machine_needs_a_flag(tmp_path: Path) -> None:
     assert "other computers can reach this form" in warning
     assert check_bind("127.0.0.1", allow_remote=False) is None
     assert check_bind("localhost", False) is None
+
+
+def test_workers_that_cannot_print_stop_the_server_with_a_plain_message(tmp_path: Path) -> None:
+    # A real process: what a clinic's terminal (or journal) shows when its template is broken.
+    root = scratch_copy(tmp_path)
+    personal = root / "templates" / "parts" / "personal.html"
+    personal.write_text(personal.read_text(encoding="utf-8") + "{{ undefined_thing.attr() }}\n", encoding="utf-8")
+    result = run_cli("serve", "--port", str(free_port()), "--workers", "1", cwd=root)
+    assert result.code == 1
+    assert "a render worker could not start: a template uses a value that does not exist" in result.err
+    assert "error: the render workers could not start" in result.err
+    assert "Traceback" not in result.err
+    assert "Open http://" not in result.out  # never said it was ready

@@ -236,7 +236,7 @@ def test_a_dead_worker_is_replaced_by_the_health_check_alone(client: TestClient)
     """A balancer stops sending requests to an unhealthy instance, so the health check itself must heal it."""
     healthy(client)
     before = metrics(client)
-    os.kill(client.app.state.handouts.pool._processes()[0].pid, signal.SIGKILL)
+    os.kill(next(iter(client.app.state.handouts.pool._pool._processes.values())).pid, signal.SIGKILL)
     time.sleep(0.5)
     broken = client.get("/healthz")
     assert broken.status_code == 503

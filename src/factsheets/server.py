@@ -116,6 +116,7 @@ def run(
         host=host,
         port=port,
         access_log=False,
+        log_config=None,  # uvicorn's own lines (a malformed request) in the same format as ours
         log_level="warning",
         http=GuardedProtocol,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
@@ -127,7 +128,7 @@ def run(
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, and raises it again to end
         server.run()
     if not server.started:
-        sys.exit(3)  # could not start (the port taken, workers that could not warm up): already logged
+        sys.exit(3)  # could not start (the port taken, say): uvicorn logged why
 
 
 def notify_systemd(state: str) -> None:

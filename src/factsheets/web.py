@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import datetime as dt
+import logging
 import multiprocessing
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -77,6 +79,8 @@ MAX_SHEETS = 12
 SheetId = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 RETRY_AFTER_SECONDS = 5
 WARM_UP_SECONDS = 120.0  # every worker must have rendered its first sheet within this, or `serve` stops
+REPAIR_SECONDS = 30.0  # a health check replaces a dead pool at most this often
+log = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 _HANDOUT_PARAMETERS = {"sheet", "cancer_type", "paper", "large_print", "printed"}
 _EARLIEST_PRINT = dt.date(2020, 1, 1)
@@ -166,9 +170,14 @@ def init_render_worker(project: Project, warm: bool, ready: Synchronized[int]) -
     A process's first render pays for fonts, parsed style sheets and shaping caches: paying it
     here, before the worker takes a request, makes the first nurse's PDF as quick as the next.
     """
-    workers.init_worker(project, None, True)  # quiet: no page text logged
-    if warm:
-        render_handouts(*_warm_up(workers.content()))
+    try:
+        workers.init_worker(project, None, True)  # quiet: no page text logged
+        if warm:
+            render_handouts(*_warm_up(workers.content()))
+    except FactsheetsError as err:  # the project on disk cannot print: say why in one line, not a traceback
+        for problem in err.problems:
+            log.error("a render worker could not start: %s", problem)
+        os._exit(1)  # the pool sees a dead worker: `warm_up` stops the server, a running one tries again later
     with ready.get_lock():
         ready.value += 1
 
@@ -234,6 +243,7 @@ class RenderPool:
         self.project, self.size, self.max_pending, self.warm = project, size, max_pending, warm
         self.pending = 0
         self.on_restart: Callable[[], object] | None = None  # told when a dead worker's pool is replaced
+        self._repaired_at = -REPAIR_SECONDS  # when a health check last replaced the pool
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -247,27 +257,37 @@ class RenderPool:
         for _ in range(self.size):
             self._pool.submit(_nothing)
 
-    async def wait_ready(self, seconds: float = WARM_UP_SECONDS) -> None:
-        """Return once every worker is ready; a worker that died or a warm-up that hangs stops the server."""
+    def warm_up(self, seconds: float = WARM_UP_SECONDS) -> None:
+        """Start every worker and return once each has rendered its sheet: before the server listens.
+
+        A worker that cannot (it logs why) or a warm-up that hangs stops the workers and raises.
+        """
+        self.start()
         deadline = time.monotonic() + seconds
         while self.ready < self.size:
             if self._broken() or time.monotonic() > deadline:
+                self._stop(self._pool, wait=True)  # joined, so nothing of the pool is left to clean up at exit
                 raise FactsheetsError(
                     Problem(
                         "the render workers could not start: no sheet could be rendered",
-                        "run `factsheets check` in this folder to see what is wrong.",
+                        "the lines above say why; `factsheets render SHEET --patient NAME -o x.pdf` shows it too.",
                     )
                 )
-            await asyncio.sleep(0.05)
+            time.sleep(0.05)
 
     @property
     def ready(self) -> int:
         """Workers alive and warm; 0 while the pool is broken (one dead worker stops the whole pool)."""
-        return 0 if self._broken() else min(len(self._processes()), self._ready.value)
+        return 0 if self._broken() else min(len(_processes(self._pool)), self._ready.value)
 
     def repair(self) -> None:
-        """Replace a broken pool now: an instance its balancer no longer sends requests to must still heal."""
-        if self._broken():
+        """Replace a broken pool: an instance its balancer no longer sends requests to must still heal.
+
+        At most once per `REPAIR_SECONDS`: workers that cannot start (the project on disk broken
+        since) must not be restarted on every health check.
+        """
+        if self._broken() and time.monotonic() - self._repaired_at >= REPAIR_SECONDS:
+            self._repaired_at = time.monotonic()
             self._replace(self._pool)
 
     @property
@@ -278,11 +298,8 @@ class RenderPool:
         """(workers, ready, busy, waiting), for the metrics."""
         return self.size, self.ready, min(self.pending, self.size), max(self.pending - self.size, 0)
 
-    def _processes(self) -> list[multiprocessing.process.BaseProcess]:
-        return list((getattr(self._pool, "_processes", None) or {}).values())  # private, but the only handle
-
     def _broken(self) -> bool:
-        return bool(getattr(self._pool, "_broken", False)) or not all(p.is_alive() for p in self._processes())
+        return bool(getattr(self._pool, "_broken", False)) or not all(p.is_alive() for p in _processes(self._pool))
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         """`work(*args)` in a worker; retried once on a new pool if a worker died."""
@@ -312,18 +329,18 @@ class RenderPool:
             self.on_restart()
 
     @staticmethod
-    def _stop(pool: ProcessPoolExecutor) -> None:
-        for process in list((getattr(pool, "_processes", None) or {}).values()):  # private, but the only handle
+    def _stop(pool: ProcessPoolExecutor, wait: bool = False) -> None:
+        for process in _processes(pool):
             if process.is_alive():
                 process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def abandon(self) -> None:
-        """Stop the workers without waiting for them (a warm-up that failed or hung)."""
-        self._stop(self._pool)
+
+def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:
+    return list((getattr(pool, "_processes", None) or {}).values())  # private, but the only handle
 
 
 @dataclass
@@ -738,15 +755,9 @@ def _error(error: WebError, headers: Mapping[str, str] | None = None) -> JSONRes
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-    """Workers start with the app; a warm pool is waited for, so the server listens only once they are ready."""
+    """Workers start with the app (a warm pool started, and was waited for, in `create_app`)."""
     handouts: Handouts = app.state.handouts
     handouts.pool.start()
-    if handouts.pool.warm:
-        try:
-            await handouts.pool.wait_ready()
-        except BaseException:
-            handouts.pool.abandon()
-            raise
     yield {TURNED_AWAY: handouts.metrics.turned_away}
     handouts.pool.close()
 
@@ -761,7 +772,7 @@ def create_app(
     """The app; `max_pending` in-flight renders at most (default: two per worker), then 503.
 
     `allowed_hosts`: the names browsers and systems reach the server by (Host and Origin checks).
-    `warm`: each worker renders a sheet before the app starts (tests that do not time requests skip it).
+    `warm`: each worker renders a sheet before this returns (tests that do not time requests skip it).
     """
     content = load_content(project)
     _ = project.clinic, content.codes  # a broken clinic.yaml or code map stops the server before it listens
@@ -775,6 +786,8 @@ def create_app(
         "never stored. POST only: nothing personal ever goes in a URL.",
     )
     pool = RenderPool(project, workers_count, max_pending or 2 * workers_count, warm)
+    if warm:
+        pool.warm_up()  # before the server listens; a project that cannot print stops it here, in plain words
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)

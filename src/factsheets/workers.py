@@ -11,7 +11,9 @@ that no one will ever write to).
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -48,6 +50,14 @@ class _Process:
 
 
 _here = _Process()
+
+
+@atexit.register
+def _forget() -> None:
+    """Drop the warm state while every module is still loaded: WeasyPrint removes its temporary
+    font folder when the Renderer goes, and at interpreter teardown its module may be gone first."""
+    _here.warm = None
+    gc.collect()
 
 
 def init_worker(project: Project, key: object = None, quiet: bool = False) -> None:
