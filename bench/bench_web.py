@@ -17,8 +17,8 @@ import httpx
 from serving import ROOT, running_server, started_server
 
 from factsheets.cancer_types import find_cancer_type
+from factsheets.merging import merge
 from factsheets.options import RenderOptions
-from factsheets.packets import merge
 from factsheets.personal import Personal
 from factsheets.project import Project, load_content
 from factsheets.render import Renderer

@@ -49,10 +49,19 @@ def test_full_build_writes_every_variant_listed_with_matching_checksums(built: P
 
 
 def test_second_build_rebuilds_nothing(built: Path) -> None:
+    out = built / "out"
+    written = {p: p.stat().st_mtime_ns for p in (out / "index.html", out / "manifest.json")}
     report = build(Project(built), jobs=2)
     assert report.built == []
     assert len(report.unchanged) == 27
     assert not report.failed
+    assert {p: p.stat().st_mtime_ns for p in written} == written  # nothing changed: nothing rewritten
+    (out / "index.html").unlink()
+    thumb = next((out / "thumbs").glob("*.png"))
+    thumb.unlink()
+    build(Project(built), jobs=2)
+    assert (out / "index.html").is_file()  # what is missing is made again
+    assert thumb.is_file()
 
 
 def test_editing_one_source_rebuilds_exactly_the_sheets_that_cite_it(built: Path) -> None:

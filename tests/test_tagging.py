@@ -8,8 +8,8 @@ import pikepdf
 import pytest
 from helpers import ua_problems
 
+from factsheets.merging import merge
 from factsheets.options import RenderOptions
-from factsheets.packets import merge
 from factsheets.project import Content
 from factsheets.render import Renderer
 from factsheets.tagging import finish_tags

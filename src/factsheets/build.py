@@ -126,9 +126,16 @@ def _build_locked(
                 progress(job.name, f"failed: {outcome.message}" if isinstance(outcome, Failed) else "built")
     packets = _build_packets(project, content, entries, last.packets_by_path(), force, report)
     manifest = _manifest(planned, entries, packets)
-    manifest.save(out)
-    write_index(project, manifest.sheets, packets)
+    if manifest != last or not _index_whole(out, manifest):  # nothing changed: nothing to write (or load Jinja for)
+        manifest.save(out)
+        write_index(project, manifest.sheets, packets)
     return report
+
+
+def _index_whole(out: Path, manifest: Manifest) -> bool:
+    """out/index.html and every thumbnail it shows are there."""
+    thumbs = [out / entry.thumb for entry in [*manifest.sheets, *manifest.packets]]
+    return (out / "index.html").is_file() and all(thumb.is_file() for thumb in thumbs)
 
 
 def _manifest(planned: list[Job], entries: dict[str, SheetEntry], packets: list[PacketEntry]) -> Manifest:
@@ -184,7 +191,7 @@ def _build_packets(
     force: bool,
     report: BuildReport,
 ) -> list[PacketEntry]:
-    """Rebuild each type's packet when its member PDFs changed (a tagged merge: see packets.merge)."""
+    """Rebuild each type's packet when its member PDFs changed (a tagged merge: see merging.merge)."""
     done = []
     for packet in plan_packets(content.corpus, set(content.sheets), entries):
         if packet.missing:  # a packet without one of its sheets must not go out as if complete
