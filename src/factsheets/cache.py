@@ -30,7 +30,7 @@ class ResultCache(Generic[T]):
     """One JSON file of values of type `T` by key; `save` writes it back when a run changed it."""
 
     def __init__(self, path: Path, shape: TypeAdapter[T], rules: str = "") -> None:
-        """`shape` checks each value read (build it with `FINITE`: a planted NaN is no number to report)."""
+        """`shape` checks each value read back; give it `FINITE` (as config, or a dataclass's `__pydantic_config__`)."""
         self.path, self.shape = path, shape
         self.stamp = {"factsheets": __version__, "rules": rules}
         self._saved = self._read()

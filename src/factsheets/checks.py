@@ -100,10 +100,10 @@ def grade_cache(out_dir: Path) -> ResultCache[Graded]:
 def graded(filled: FilledSheet, cache: ResultCache[Graded] | None = None) -> Graded:
     """Reading grades and words quoted, looked up in `cache` by the variant and its printed text."""
     key = f"{filled.variant.key}|{printed_hash(filled)}"
-    found = cache.get(key) if cache else None
+    found = cache.get(key) if cache is not None else None
     if found is None:
         found = Graded(reading(g for _, g in filled.printed()), quoted_words(filled))
-        if cache:
+        if cache is not None:
             cache.put(key, found)
     return found
 
