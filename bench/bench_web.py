@@ -1,8 +1,8 @@
 """Web benchmarks, run on demand: `.venv/bin/python bench/bench_web.py`. Reports ratios.
 
-First, a freshly started server (2 workers): the time from starting `serve` to its "Open http://"
-line, and the first request after that line against the warm median of the same request
-(target: at most 1.3x), for one sheet and for a five-sheet packet. Then latency of
+First, freshly started servers (2 workers, three starts): the time from starting `serve` to its
+"Open http://" line, and the first request after that line against the warm median of the same
+request (target: at most 1.3x), for one sheet and for a five-sheet packet. Then latency of
 `POST /api/handouts` on a warm local server, one sheet and the packet, with one client and with
 four at once, each as a ratio to the same sheets rendered directly by the library in a warm process.
 """
@@ -73,15 +73,21 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def first_request(name: str, body: dict, warm_runs: int = 10) -> None:
-    """A fresh server: start to ready, then its first request against the warm median of the same."""
-    with started_server() as started:
-        first, *warm = latencies(f"http://127.0.0.1:{started.port}/api/handouts", body, 1, warm_runs + 1)
-    median = statistics.median(warm)
-    verdict = "meets" if first <= FIRST_TARGET * median else "MISSES"
+def first_request(name: str, body: dict, starts: int = 3, warm_runs: int = 10) -> None:
+    """Fresh servers: start to ready, then each one's first request against its warm median (median of `starts`)."""
+    ready, ratios, firsts = [], [], []
+    for _ in range(starts):  # one first request is one sample: a page-cache miss can double it
+        with started_server() as started:
+            first, *warm = latencies(f"http://127.0.0.1:{started.port}/api/handouts", body, 1, warm_runs + 1)
+        ready.append(started.ready_seconds)
+        firsts.append(first)
+        ratios.append(first / statistics.median(warm))
+    ratio = statistics.median(ratios)
+    verdict = "meets" if ratio <= FIRST_TARGET else "MISSES"
     print(
-        f"{name}: start to ready {started.ready_seconds:.1f} s; first request {first * 1000:.0f} ms = "
-        f"{first / median:.2f}x the warm median {median * 1000:.0f} ms ({verdict} the {FIRST_TARGET}x target)"
+        f"{name}, {starts} fresh starts: start to ready {statistics.median(ready):.1f} s; first request "
+        f"{statistics.median(firsts) * 1000:.0f} ms = {ratio:.2f}x the warm median (each start: "
+        f"{', '.join(f'{r:.2f}x' for r in ratios)}; {verdict} the {FIRST_TARGET}x target)"
     )
 
 
