@@ -14,7 +14,6 @@ import fcntl
 import hashlib
 import importlib
 import os
-import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing, contextmanager
@@ -72,7 +71,6 @@ class BuildReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (sheet/variant, message)
     removed: list[str] = field(default_factory=list)
     packets: list[str] = field(default_factory=list)  # packets rewritten this build
-    seconds: float = 0.0
 
 
 Progress = Callable[[str, str], None]  # (sheet/variant, "built" | "failed: ...")
@@ -87,15 +85,12 @@ def build(
     content: Content | None = None,
 ) -> BuildReport:
     """Bring out/ up to date; returns what was built, left alone, failed and removed."""
-    started = time.perf_counter()
     options = options or RenderOptions()
     content = content or load_content(project)
     content.fill_all()  # every selection of every variant resolves, or nothing is touched
     _ = project.clinic  # loaded and checked now: clinic problems stop the build before any render
     with build_lock(project.out_dir):
-        report = _build_locked(project, content, options, jobs, force, progress)
-    report.seconds = time.perf_counter() - started
-    return report
+        return _build_locked(project, content, options, jobs, force, progress)
 
 
 def _build_locked(

@@ -1,19 +1,18 @@
 """What an operator watches, in the Prometheus text format: requests, render times, workers, refusals.
 
 One registry per app: prometheus_client's default registry is global, and tests make many
-apps. Every label comes from a fixed list (the app's routes, a few methods, status numbers,
-two reasons), never from what a client sent, so nothing personal can become a label and the
-number of series stays bounded.
+apps. Every label comes from a fixed list (the app's routes and the standard methods, as the
+guard logs them: anything else is "(other path)" or "OTHER"; status numbers; two reasons), never
+from what a client sent, so nothing personal can become a label and the number of series stays
+bounded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
-
-from factsheets.guard import LOGGED_METHODS, OTHER_PATH
 
 RENDER_BUCKETS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
 
@@ -21,8 +20,8 @@ RENDER_BUCKETS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.
 class Metrics:
     """An app's counters; `workers` reports (size, ready, busy, waiting) when scraped."""
 
-    def __init__(self, routes: Collection[str], workers: Callable[[], tuple[int, int, int, int]]) -> None:
-        self.routes, self.registry = frozenset(routes), CollectorRegistry()
+    def __init__(self, workers: Callable[[], tuple[int, int, int, int]]) -> None:
+        self.registry = CollectorRegistry()
         self.requests = Counter(
             "factsheets_requests",
             "Requests answered, by method, route (one of the app's own, or '(other path)') and status.",
@@ -62,10 +61,9 @@ class Metrics:
         for index, (name, text) in enumerate(described):
             Gauge(name, text, registry=self.registry).set_function(_item(workers, index))
 
-    def answered(self, method: str, path: str, status: int) -> None:
-        """Count one answer; a method or path not in the fixed lists is counted as 'OTHER' or '(other path)'."""
-        route = path if path in self.routes else OTHER_PATH
-        self.requests.labels(method if method in LOGGED_METHODS else "OTHER", route, str(status)).inc()
+    def answered(self, method: str, route: str, status: int) -> None:
+        """Count one answer, method and route as the guard logged them (its `on_answer`)."""
+        self.requests.labels(method, route, str(status)).inc()
 
     def rendered(self, sheets: int, seconds: float) -> None:
         self.sheets.inc(sheets)

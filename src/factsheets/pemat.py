@@ -260,7 +260,7 @@ class PematScore:
                 n = len(self.rated(scale))
                 items = ", ".join(str(i) for i in self.missed(scale))
                 found.append(
-                    f"PEMAT {scale} {score:.0f}% on the {n} item{'s' if n != 1 else ''} a machine can judge "
+                    f"PEMAT {scale} {score:.0f}% on the {counted(n, 'item')} a machine can judge "
                     f"(under {ADEQUATE:.0f}%): item{'s' if len(self.missed(scale)) != 1 else ''} {items} not met"
                 )
         return found

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from factsheets.checks import SourceReview, VariantCheck
+from factsheets.errors import counted
 from factsheets.lock import Lock
 from factsheets.output import write_atomic
 from factsheets.pemat import ADEQUATE, FOR_A_PERSON, SCALES, PematScore
@@ -245,7 +246,7 @@ def approval(lock: Lock | None) -> str:
 def not_prose(check: VariantCheck) -> str:
     """What the reading grades leave out: table rows and short list items ('8 rows, 2 short items', or '-')."""
     parts = [
-        f"{n} {word}{'s' if n != 1 else ''}"
+        counted(n, word)
         for n, word in ((check.reading.table_rows, "row"), (check.reading.short_items, "short item"))
         if n
     ]
@@ -276,7 +277,7 @@ def pemat_lines(score: PematScore) -> list[str]:
         flag = "!" if score.under(scale) else ""
         rated = len(score.rated(scale))
         lines.append(
-            f"{scale} {percent(score.percent(scale))}{flag} of {rated} item{'s' if rated != 1 else ''}"
+            f"{scale} {percent(score.percent(scale))}{flag} of {counted(rated, 'item')}"
             + (f" (not met: {', '.join(map(str, missed))})" if missed else "")
         )
     return lines

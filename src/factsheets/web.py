@@ -757,7 +757,8 @@ def _error(error: WebError, headers: Mapping[str, str] | None = None) -> JSONRes
 async def _lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     """Workers start with the app (a warm pool started, and was waited for, in `create_app`)."""
     handouts: Handouts = app.state.handouts
-    handouts.pool.start()
+    if not handouts.pool.warm:
+        handouts.pool.start()
     yield {TURNED_AWAY: handouts.metrics.turned_away}
     handouts.pool.close()
 
@@ -796,7 +797,7 @@ def create_app(
     known = {
         route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)
     }  # app.routes holds the router as one entry
-    metrics = Metrics(known, pool.load)
+    metrics = Metrics(pool.load)
     pool.on_restart = metrics.restarts.inc
     app.state.handouts = Handouts(project, content, pool, metrics)
     app.add_middleware(
