@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything factsheets needs on a fresh Debian machine with Python 3.11 and pip:
 # system libraries (Pango for WeasyPrint, a fallback font), then a virtualenv in .venv with the
-# package and its test tools. Safe to run again: each step is skipped when already done.
+# package and, with --browser, its test tools. Safe to run again: each step is skipped when already done.
 #   scripts/setup.sh            # library and CLI
 #   scripts/setup.sh --browser  # also Chromium, for the web form's browser tests
 set -euo pipefail
@@ -29,18 +29,26 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Python packages: exactly the committed lock (requirements/*.txt, with hashes; refreshed on purpose
+# by scripts/lock.sh), never whatever is newest. `./dev build` needs only the runtime set;
+# `./dev test` (--browser) adds the test and lint tools. A changed lock gets a new virtualenv, so
+# nothing left from an older lock lingers (`pip freeze` equals the lock).
+set_name=runtime
+[[ "${1:-}" == "--browser" ]] && set_name=test
 python=${PYTHON:-python3}
-if [[ ! -x .venv/bin/python ]]; then
-  echo "setup: creating .venv"
-  "$python" -m venv .venv
-fi
 stamp=.venv/.factsheets-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-  echo "setup: installing factsheets and its test tools into .venv"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[test]"
-  echo "$want" > "$stamp"
+inputs=$(cat pyproject.toml requirements/runtime.txt requirements/test.txt | sha256sum | cut -d' ' -f1)
+have=$(cat "$stamp" 2>/dev/null || true)
+if [[ $have != "$set_name $inputs" && $have != "test $inputs" ]]; then
+  if [[ $have != "runtime $inputs" ]]; then
+    rm -rf .venv
+    echo "setup: creating .venv"
+    "$python" -m venv .venv
+  fi
+  echo "setup: installing the $set_name lock (requirements/$set_name.txt) and factsheets into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "requirements/$set_name.txt"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$set_name $inputs" > "$stamp"
 fi
 
 # axe-core, the accessibility checker the browser tests inject into each page, from npm into

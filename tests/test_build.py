@@ -6,12 +6,14 @@ import hashlib
 import json
 import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
 from helpers import CLI_COMMAND, OVERFLOW_SHEET, cli, make_read_only, reader, run_cli, scratch_copy, tmpfs, ua_problems
 
 from factsheets.build import build
+from factsheets.output import umask
 from factsheets.project import Project, load_content
 
 
@@ -46,6 +48,15 @@ def test_full_build_writes_every_variant_listed_with_matching_checksums(built: P
         assert 11 <= entry["body_pt"] <= 13
         assert len(entry["input_hash"]) == 16
     assert {"general/bone.pdf", "breast/where-it-spreads.pdf", "prostate/tests-for-metastasis.pdf"} <= on_disk
+
+
+def test_every_file_in_out_gets_the_mode_the_umask_gives(built: Path) -> None:
+    """nginx or the service's user reads out/ (README: running it for a clinic): no 0600 files."""
+    files = [p for p in (built / "out").rglob("*") if p.is_file()]
+    assert len(files) > 27
+    assert {p.relative_to(built).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in files} == {
+        p.relative_to(built).as_posix(): 0o666 & ~umask() for p in files
+    }
 
 
 def test_second_build_rebuilds_nothing(built: Path) -> None:

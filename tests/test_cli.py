@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import typer
-from helpers import cli, reader, text_of
+from helpers import CliResult, cli, reader, scratch_copy, text_of
 
+from factsheets import __version__
 from factsheets.cli import app
 
 
@@ -99,3 +102,80 @@ def test_a_bad_packet_request_writes_nothing_and_says_why(tmp_path: Path, args: 
     assert result.code == 1
     assert words in result.err
     assert not out.exists()
+
+
+def test_version_prints_the_version_and_exits_0() -> None:
+    result = cli("--version")
+    assert (result.code, result.out, result.err) == (0, f"factsheets {__version__}\n", "")
+
+
+def test_version_loads_nothing_heavy() -> None:
+    """`--version`, like `--help`, answers at once: no renderer, templates or validation library loaded."""
+    script = (
+        "import sys\nfrom factsheets.cli import app\ntry:\n    app(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('weasyprint', 'jinja2', 'pydantic') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert proc.stdout.splitlines() == [f"factsheets {__version__}", "[]"]
+
+
+# Every command that takes --clinic, with what else it needs to get past its own checks. `serve` also
+# gets a --host it refuses after parsing: were --clinic not checked first, it would fail on that, not hang.
+CLINIC_COMMANDS = {
+    "check": (),
+    "report": (),
+    "build": (),
+    "render": ("where-it-spreads", "-o", "x.pdf"),
+    "packet": ("--type", "breast", "-o", "x.pdf"),
+    "serve": ("--host", "0.0.0.0"),
+}
+
+
+def _one_error(result: CliResult, root: Path) -> str:
+    """The one line a refused option prints, after checking nothing was printed or written besides it."""
+    assert result.code == 1, result.err
+    assert result.out == ""
+    assert len(result.err.splitlines()) == 1, result.err
+    assert not (root / "out").exists()
+    assert not (root / "x.pdf").exists()
+    return result.err
+
+
+@pytest.mark.parametrize("command", CLINIC_COMMANDS)
+def test_a_clinic_folder_that_is_not_there_is_refused_before_any_work(tmp_path: Path, command: str) -> None:
+    """A mistyped --clinic must not print every handout without the clinic's name and phone number."""
+    root = scratch_copy(tmp_path)
+    result = cli(command, *CLINIC_COMMANDS[command], "--clinic", str(tmp_path / "riversdie"), cwd=root)
+    assert _one_error(result, root).startswith(f"error: --clinic {tmp_path / 'riversdie'}: does not exist Fix: ")
+
+
+def test_a_clinic_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    root = scratch_copy(tmp_path)
+    (root / "clinic.yaml").write_text("name: Riverside\n", encoding="utf-8")
+    result = cli("render", "where-it-spreads", "-o", "x.pdf", "--clinic", "clinic.yaml", cwd=root)
+    assert _one_error(result, root).startswith("error: --clinic clinic.yaml: is not a folder Fix: ")
+
+
+def test_without_clinic_and_without_root_clinic_the_sheets_are_neutral_and_nothing_is_said(tmp_path: Path) -> None:
+    root = scratch_copy(tmp_path)
+    result = cli("render", "where-it-spreads", "-o", "x.pdf", cwd=root)
+    assert result.code == 0, result.err
+    assert result.err == ""
+    assert (root / "x.pdf").exists()
+
+
+@pytest.mark.parametrize("command", ["list", "lock", *CLINIC_COMMANDS])
+def test_a_root_that_is_not_there_is_refused_before_any_work(tmp_path: Path, command: str) -> None:
+    extra = ("--approved-by", "Committee") if command == "lock" else CLINIC_COMMANDS.get(command, ())
+    result = cli(command, *extra, "--root", str(tmp_path / "projcet"), cwd=tmp_path)
+    assert _one_error(result, tmp_path).startswith(f"error: --root {tmp_path / 'projcet'}: does not exist Fix: ")
+
+
+@pytest.mark.parametrize("jobs", ["-5", "0"])
+def test_build_refuses_fewer_than_one_job_before_any_work(tmp_path: Path, jobs: str) -> None:
+    root = scratch_copy(tmp_path)
+    result = cli("build", "--jobs", jobs, cwd=root)
+    assert result.code == 2
+    assert "Invalid value for '--jobs'" in result.err
+    assert "Traceback" not in result.err
+    assert not (root / "out").exists()

@@ -31,7 +31,14 @@ def _commands() -> dict[str, Any]:
 
 
 def test_the_table_lists_every_command_and_no_other() -> None:
-    assert set(_table()) == set(_commands())
+    assert {name for name in _table() if not name.startswith("-")} == set(_commands())
+
+
+def test_the_table_lists_the_options_of_factsheets_itself() -> None:
+    """`factsheets --version`: a row of its own, as the options before any command."""
+    group = typer.main.get_command(app)
+    wanted = {opt for p in group.params for opt in p.opts if opt.startswith("--")} - {"--help"}
+    assert {name for name in _table() if name.startswith("-")} == wanted
 
 
 @pytest.mark.parametrize("name", sorted(_commands()))

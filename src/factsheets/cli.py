@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
@@ -52,14 +53,63 @@ app = typer.Typer(
     help="Turn trusted cancer-information pages into one-page patient handouts.",
 )
 
-RootOption = Annotated[Path, typer.Option("--root", help="Project folder (holds sources/ and sheets/).")]
+
+def _print_version(value: bool) -> None:
+    """`factsheets --version`: the version alone, with nothing heavy imported, for bug reports and scripts."""
+    if value:
+        from factsheets import __version__
+
+        typer.echo(f"factsheets {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, help="Print the version and exit.", callback=_print_version)
+    ] = False,
+) -> None:
+    """Options for the whole command: only --version, answered before any command is looked at."""
+
+
+def _given_folder(option: str, fix: str) -> Callable[[Optional[Path]], Optional[Path]]:
+    """A check that a folder given with `option` is one, made as the option is read, before any work.
+
+    A mistyped --clinic would otherwise print every handout without the clinic's name and phone.
+    """
+
+    def check(value: Optional[Path]) -> Optional[Path]:
+        if value is not None and not value.is_dir():
+            what = "is not a folder" if value.exists() else "does not exist"
+            raise FactsheetsError(Problem(f"{option} {value}: {what}", fix))
+        return value
+
+    return check
+
+
+RootOption = Annotated[
+    Path,
+    typer.Option(
+        "--root",
+        help="Project folder (holds sources/ and sheets/).",
+        callback=_given_folder(
+            "--root",
+            "give the project folder (it holds sources/ and sheets/), or leave --root out to use the current folder.",
+        ),
+    ),
+]
 CancerTypeOption = Annotated[
     Optional[str], typer.Option("--cancer-type", "--type", "-t", help="e.g. breast; see 'list'.")
 ]
 ClinicOption = Annotated[
     Optional[Path],
     typer.Option(
-        "--clinic", help="Clinic folder (clinic.yaml, logo, template and style overrides). Default: ROOT/clinic."
+        "--clinic",
+        help="Clinic folder (clinic.yaml, logo, template and style overrides). Default: ROOT/clinic.",
+        callback=_given_folder(
+            "--clinic",
+            "check the path to the clinic's folder, or leave --clinic out to use ROOT/clinic if there is one.",
+        ),
     ),
 ]
 
@@ -392,7 +442,9 @@ def _paper(value: Optional[str]) -> Paper | None:
 
 @app.command("build")
 def build_all(
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild everything, changed or not.")] = False,
     watch: Annotated[bool, typer.Option("--watch", help="Keep running; rebuild what each saved edit affects.")] = False,
     strict: StrictOption = False,
@@ -524,9 +576,10 @@ def schema(output: Annotated[Path, typer.Option("--output", "-o")] = Path("sheet
 
     Example: factsheets schema -o sheets/sheet.schema.json
     """
+    from factsheets.output import write_atomic
     from factsheets.sheet import sheet_schema
 
-    output.write_text(json.dumps(sheet_schema(), indent=2) + "\n", encoding="utf-8")
+    write_atomic(output, (json.dumps(sheet_schema(), indent=2) + "\n").encode())
     typer.echo(f"Wrote {output}")
 
 

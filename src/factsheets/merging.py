@@ -103,8 +103,7 @@ def _foreign(out: pikepdf.Pdf, value: Object) -> Object:
 
 def _bookmark(item: pikepdf.OutlineItem, first: int) -> pikepdf.OutlineItem:
     destination = item.destination
-    index = pikepdf.Page(destination[0]).index if isinstance(destination, Array) else 0
-    page: int = index  # type: ignore[assignment]  # pikepdf's stub makes Page.index a method; it is a property
+    page = pikepdf.Page(destination[0]).index if isinstance(destination, Array) else 0
     copied = pikepdf.OutlineItem(item.title, first + page)
     copied.children.extend(_bookmark(child, first) for child in item.children)
     return copied
