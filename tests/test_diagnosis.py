@@ -354,3 +354,17 @@ def test_check_codes_stamps_a_passed_map_and_checks_a_changed_one_again(tmp_path
     (out / STAMP).write_text("{damaged", encoding="utf-8")
     mapping.write_text((ROOT / "sheets" / "common" / "icd10-cm.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert check_codes(sheets, out) == count  # a damaged stamp is a changed one
+
+
+@pytest.mark.parametrize("damaged", ["[" * 100_000, "{" * 100_000, '{"key": ' * 100_000], ids=["[", "{", '{"key": '])
+def test_a_stamp_nested_100000_deep_is_ignored_and_written_again(tmp_path: Path, damaged: str) -> None:
+    """Python's JSON reader recurses: this stamp made every `check` end in a RecursionError."""
+    from factsheets.diagnosis import STAMP, check_codes
+
+    sheets, out = tmp_path / "sheets", tmp_path / "out"
+    shutil.copytree(ROOT / "sheets" / "common", sheets / "common")
+    out.mkdir()
+    (out / STAMP).write_text(damaged, encoding="utf-8")
+    count = check_codes(sheets, out)
+    assert count == len(load_codes(ROOT / "sheets").cancer_types) + len(load_codes(ROOT / "sheets").sites)
+    assert json.loads((out / STAMP).read_text(encoding="utf-8"))["codes"] == count

@@ -73,7 +73,11 @@ def test_a_lock_file_in_the_first_format_still_reads(tmp_path: Path) -> None:
     assert lock.variants["bone/general"][0].text == "T"
 
 
-@pytest.mark.parametrize("damage", ["{", '{"variants": {"bone/general": [{"text": 1}]}}', "[1, 2]"])
+@pytest.mark.parametrize(
+    "damage",
+    ["{", '{"variants": {"bone/general": [{"text": 1}]}}', "[1, 2]", "[" * 100_000, '{"variants": ' * 100_000],
+    ids=["unclosed", "wrong-shape", "a-list", "100000-deep-list", "100000-deep-object"],
+)
 def test_a_damaged_lock_file_is_a_plain_error(tmp_path: Path, damage: str) -> None:
     (tmp_path / LOCK_FILE).write_text(damage, encoding="utf-8")
     with pytest.raises(FactsheetsError) as raised:

@@ -61,6 +61,9 @@ def test_entries_know_their_thumbnail() -> None:
         b'{"sheets": {"a": 1}}',
         b'{"sheets": [{"path": "general/bone.pdf"}]}',  # an entry missing its fields
         b"\xff\xfe\x00",
+        b"[" * 100_000,  # nesting the JSON reader would recurse into
+        b'{"sheets": ' + b"[" * 100_000,
+        b'{"a": ' * 100_000,
     ],
 )
 def test_a_missing_or_damaged_manifest_reads_as_empty(tmp_path: Path, damage: bytes | None) -> None:

@@ -127,8 +127,8 @@ def test_link_to_a_secret_outside_sheets_is_refused_without_echoing_it(tmp_path:
     assert "SECRET" not in result.err + result.out
 
 
-def _deep(path: Path) -> None:
-    path.write_text("id: deep\nsections: " + "[" * 100_000 + "\n", encoding="utf-8")
+def _deep(opening: str) -> Callable[[Path], None]:
+    return lambda path: path.write_text("id: deep\nsections: " + opening * 100_000 + "\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -143,9 +143,10 @@ def _deep(path: Path) -> None:
             lambda p: p.write_bytes(bytes(range(256)) * 64),
             "file is not UTF-8 text (it holds a NUL byte, so it is probably binary)",
         ),
-        (_deep, "nested more than 20 levels deep"),
+        (_deep("["), "nested more than 20 levels deep"),
+        (_deep("{"), "nested more than 20 levels deep"),
     ],
-    ids=["huge", "utf16", "binary", "100000-deep"],
+    ids=["huge", "utf16", "binary", "100000-deep", "100000-deep-mapping"],
 )
 def test_hostile_sheet_gets_one_plain_error(tmp_path: Path, write: Callable[[Path], None], message: str) -> None:
     """Generated rather than committed: these files are big, or bytes no editor shows."""
@@ -157,3 +158,27 @@ def test_hostile_sheet_gets_one_plain_error(tmp_path: Path, write: Callable[[Pat
     (line,) = result.err.strip().splitlines()
     assert line.startswith("error: sheets/hostile.yaml:")
     assert message in line
+
+
+@pytest.mark.parametrize("opening", ["[", "{"])
+@pytest.mark.parametrize(
+    ("where", "text", "shown"),
+    [
+        ("sources/deep.md", "---\nid: deep\ntitle: {}\n---\n# Deep\n", "sources/deep.md:3:"),
+        ("clinic/clinic.yaml", "name: {}\n", "clinic/clinic.yaml:1:"),
+    ],
+    ids=["source-front-matter", "clinic.yaml"],
+)
+def test_100000_levels_of_nesting_in_a_source_or_clinic_yaml_get_one_plain_error(
+    tmp_path: Path, opening: str, where: str, text: str, shown: str
+) -> None:
+    """They go through the sheets' YAML reader, so the depth is refused before any parser recurses."""
+    shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    _sheets_copy(tmp_path)
+    (tmp_path / where).parent.mkdir(exist_ok=True)
+    (tmp_path / where).write_text(text.format(opening * 100_000), encoding="utf-8")
+    result = cli("check", cwd=tmp_path)
+    assert result.code == 1
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith(f"error: {shown}")
+    assert ": nested more than 20 levels deep Fix: " in line

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from factsheets import yamlfile
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.sheet import Sheet
 from factsheets.yamlfile import MAX_DEPTH, MAX_PROBLEMS, parse_yaml, validate
+
+LOADERS = {"libyaml": getattr(yaml, "CSafeLoader", None), "pure-Python": yaml.SafeLoader}
+
+
+@pytest.fixture(params=list(LOADERS))
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shape check's parser as PyYAML is built with libyaml, then as it is without."""
+    chosen = LOADERS[request.param]
+    if chosen is None:
+        pytest.skip("this PyYAML was built without libyaml")
+    monkeypatch.setattr(yamlfile, "_LOADER", chosen)
 
 
 def _problems(tmp_path: Path, text: str) -> list[Problem]:
@@ -39,14 +54,34 @@ def test_alias_without_anchor_is_refused(tmp_path: Path) -> None:
     assert problem.fix == "write the value out in full here instead of '*name'."
 
 
-@pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
+@pytest.mark.parametrize("opening", ["[", "{", "{a: ", "- "])
+@pytest.mark.usefixtures("loader")
 def test_100000_levels_of_nesting_give_one_located_problem(tmp_path: Path, opening: str) -> None:
-    """libyaml's composer recurses in C: this used to be a RecursionError, or a segfault deeper down."""
+    """The composers recurse: this was a segfault, then a RecursionError (libyaml 0.2.6 stops at
+    1,000 levels, before the events that show the depth, and the pure-Python composer took over).
+    """
     (problem,) = _problems(tmp_path, "id: x\nsections:\n  " + opening * 100_000 + "\n")
     assert problem.message == f"nested more than {MAX_DEPTH} levels deep"
     assert problem.line == 3
+    assert problem.fix.startswith("a sheet needs about 6 levels")
 
 
+@pytest.mark.parametrize("opening", ["[", "{"])
+@pytest.mark.usefixtures("loader")
+def test_the_depth_is_decided_before_any_recursion(tmp_path: Path, opening: str) -> None:
+    """Both parsers make events in loops over lists: 100,000 levels need only a few dozen frames."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("x: " + opening * 100_000 + "\n", encoding="utf-8")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + 60)  # the pure-Python composer fails at ~25 levels
+    try:
+        with pytest.raises(FactsheetsError, match=f"nested more than {MAX_DEPTH} levels deep"):
+            parse_yaml(path)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@pytest.mark.usefixtures("loader")
 def test_nesting_up_to_the_limit_is_fine(tmp_path: Path) -> None:
     depth = MAX_DEPTH - 1  # the top-level mapping is one level
     path = tmp_path / "x.yaml"

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import stat
+from itertools import accumulate
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -24,6 +28,10 @@ from factsheets.output import write_atomic
 
 T = TypeVar("T")
 FINITE = ConfigDict(allow_inf_nan=False)  # for a cache's TypeAdapter: NaN and infinity are damage, not values
+# Our files in out/ nest 5 levels (the manifest's sources) and are kilobytes (the manifest ~1 kB a variant).
+MAX_DEPTH = 20
+MAX_BYTES = 10_000_000
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class ResultCache(Generic[T]):
@@ -58,10 +66,7 @@ class ResultCache(Generic[T]):
             write_atomic(self.path, json.dumps({**self.stamp, "entries": self._now}, indent=1).encode())
 
     def _read(self) -> dict[str, object]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested beyond Python's limit
-            return {}
+        data = read_json(self.path)
         if not isinstance(data, dict) or any(data.get(k) != v for k, v in self.stamp.items()):
             return {}
         entries = data.get("entries")
@@ -74,3 +79,33 @@ def source_hash(*paths: Path) -> str:
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def read_json(path: Path) -> object | None:
+    """A JSON file factsheets wrote in out/, or None when it is missing or cannot be ours: rebuild it then.
+
+    Anything can be left in out/ (an interrupted copy, a hand edit, a pipe): the file must be a
+    small regular one, and its nesting is counted in one linear pass before the JSON reader,
+    which recurses, sees it, so 100,000 '[' are damage like any other rather than a RecursionError.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe opens without waiting for a writer
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return None
+        text = data.decode("utf-8")
+        parsed: object = json.loads(text) if json_depth(text) <= MAX_DEPTH else None
+    except (OSError, ValueError):  # ValueError: not UTF-8, or not JSON
+        return None
+    return parsed
+
+
+def json_depth(text: str) -> int:
+    """How deeply JSON `text` nests, brackets in strings aside; exact as far as it is valid JSON."""
+    unescaped = text.replace("\\\\", "").replace('\\"', "")  # backslashes pair from the left, as in JSON
+    outside_strings = "".join(unescaped.split('"')[::2])
+    steps = (1 if bracket in "[{" else -1 for bracket in _BRACKET.findall(outside_strings))
+    return max(accumulate(steps), default=0)

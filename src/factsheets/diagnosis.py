@@ -29,6 +29,7 @@ import yaml
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from factsheets.cache import read_json
 from factsheets.cancer_types import CANCER_TYPES, CancerType, find_cancer_type
 from factsheets.common import FOLDER
 from factsheets.errors import FactsheetsError, Problem, shown
@@ -394,12 +395,9 @@ def check_codes(sheets_dir: Path, out_dir: Path) -> int:
         key.update(hashlib.sha256(part).digest())
     key.update(Path(__file__).read_bytes())
     stamp = out_dir / STAMP
-    try:
-        saved = json.loads(stamp.read_text(encoding="utf-8"))
-        if saved["key"] == key.hexdigest():
-            return int(saved["codes"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    saved = read_json(stamp)
+    if isinstance(saved, dict) and saved.get("key") == key.hexdigest() and isinstance(saved.get("codes"), int):
+        return int(saved["codes"])
     codes = load_codes(sheets_dir)
     count = len(codes.cancer_types) + len(codes.sites)
     write_atomic(stamp, json.dumps({"key": key.hexdigest(), "codes": count}).encode())

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from factsheets.cache import MAX_DEPTH, json_depth
 from factsheets.contentfile import read_text
 from factsheets.errors import FactsheetsError, Problem
 from factsheets.output import write_atomic
@@ -102,8 +103,11 @@ def read_lock(sheets_dir: Path) -> Lock | None:
     fix = (
         "undo the edit or merge that broke it, or run 'factsheets lock --approved-by NAME' to approve what prints now."
     )
+    text = read_text(path, MAX_BYTES)
+    if json_depth(text) > MAX_DEPTH:  # json.loads recurses: decide before it runs
+        raise FactsheetsError(Problem(f"the lock file is nested more than {MAX_DEPTH} levels deep", fix, path))
     try:
-        data = json.loads(read_text(path, MAX_BYTES))
+        data = json.loads(text)
         if isinstance(data, dict) and "variants" not in data:
             data = {"variants": data}  # the first format: variants only, no approver
         return Lock.model_validate(data)

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from factsheets import __version__
+from factsheets.cache import read_json
 from factsheets.output import write_atomic
 
 MANIFEST = "manifest.json"
@@ -68,9 +69,10 @@ class Manifest(BaseModel):
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
         """Last build's manifest; an empty one when there is none or it cannot be trusted."""
+        data = read_json(out_dir / MANIFEST)
         try:
-            return cls.model_validate_json((out_dir / MANIFEST).read_bytes())
-        except (OSError, ValidationError):
+            return cls.model_validate(data) if data is not None else cls()
+        except ValidationError:
             return cls()
 
     def save(self, out_dir: Path) -> None:

@@ -5,8 +5,9 @@ Walking one with the other gives the line a content lead has to edit (the Render
 
 Before any node is built, the event stream is scanned once for what could hang or crash the
 parser: anchors and aliases (an 'alias bomb' expands exponentially), explicit tags, and deep
-nesting (libyaml's composer recurses in C, so thousands of '[' end in a segfault). Our files
-need none of them.
+nesting (both composers recurse: libyaml's in C, where thousands of '[' end in a segfault, and
+Python's into a RecursionError). Our files need none of them. Both parsers make their events in
+loops over lists, so counting depth on the events is safe however deep the file goes.
 """
 
 from __future__ import annotations
@@ -78,16 +79,7 @@ def parse_yaml(path: Path, text: str | None = None, line_offset: int = 0) -> Yam
         text = read_text(path)
     _check_characters(path, text, line_offset)
     try:
-        _check_shape(path, text, line_offset)
-        root, data = _compose_and_construct(text)
-    except yaml.MarkedYAMLError as libyaml_err:
-        err = _python_parser_error(text, libyaml_err)
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        column = mark.column + 1 if mark else None
-        raise FactsheetsError(
-            Problem(f"YAML syntax error: {_plain(err.problem)}", _YAML_FIX, path, line, column)
-        ) from None
+        root, data = _parse(path, text, line_offset)
     except _BadValue as bad:
         mark = bad.node.start_mark
         raise FactsheetsError(
@@ -128,10 +120,24 @@ def _check_characters(path: Path, text: str, line_offset: int) -> None:
         )
 
 
-def _check_shape(path: Path, text: str, line_offset: int) -> None:
-    """One linear pass over parser events, so nothing is expanded and no C recursion is reached."""
+def _parse(path: Path, text: str, line_offset: int) -> tuple[yaml.Node | None, Any]:
+    """The node tree and data from libyaml, or the syntax error as a located problem."""
+    try:
+        _check_shape(path, text, line_offset, _LOADER)
+        return _compose_and_construct(text)
+    except yaml.MarkedYAMLError as err:
+        libyaml_err = err
+    error = _python_parser_error(path, text, line_offset, libyaml_err)
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 + line_offset if mark else None
+    column = mark.column + 1 if mark else None
+    raise FactsheetsError(Problem(f"YAML syntax error: {_plain(error.problem)}", _YAML_FIX, path, line, column))
+
+
+def _check_shape(path: Path, text: str, line_offset: int, loader: type[Any]) -> None:
+    """One linear pass over parser events, so nothing is expanded and no composer's recursion is reached."""
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
         elif isinstance(event, yaml.CollectionEndEvent):
@@ -225,14 +231,20 @@ def _capped(items: Sequence[E], to_problem: Callable[[E], Problem], path: Path) 
     return problems
 
 
-def _python_parser_error(text: str, libyaml_err: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
+def _python_parser_error(
+    path: Path, text: str, line_offset: int, libyaml_err: yaml.MarkedYAMLError
+) -> yaml.MarkedYAMLError:
     """The pure-Python parser's account of a syntax error: its wording is the one we explain.
 
-    The shape check has passed up to the error, so this parse cannot recurse deeply; where the
-    two parsers disagree, libyaml's own words are better than a traceback.
+    It also decides what libyaml may not have reached: libyaml 0.2.6 gives up at 1,000 levels
+    while reading up to 1,024 characters ahead, so 100,000 '[' fail there before the events
+    that show the depth. This parser has no such limit, and its events are checked, as
+    libyaml's were, before its composer runs. Where the two disagree, libyaml's own words are
+    better than a traceback.
     """
     try:
-        yaml.load(text, Loader=yaml.SafeLoader)
+        _check_shape(path, text, line_offset, yaml.SafeLoader)
+        yaml.load(text, Loader=yaml.SafeLoader)  # only composing or constructing can fail now
     except yaml.MarkedYAMLError as err:
         return err
     except ValueError:  # a bad date or number that libyaml's stricter parse never reached
