@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from helpers import ROOT
 
-from factsheets.guard import MAX_BODY_BYTES, RequestGuard
+from factsheets.guard import MAX_BODY_BYTES, RETRY_AFTER_SECONDS, STOPPING, RequestGuard
 from factsheets.project import Project
 from factsheets.web import create_app
 
@@ -51,6 +51,11 @@ def test_an_unknown_host_name_is_refused(client: TestClient) -> None:
         ({"sec-fetch-site": "same-site"}, 403),  # another port or subdomain is another site's page
         ({"origin": "http://localhost"}, 400),  # this server: reaches the app, which refuses the unknown sheet
         ({"origin": "http://localhost:9999"}, 403),  # another port on this machine is another site
+        ({"origin": "http://localhost:80"}, 400),  # the scheme's own port, written out
+        ({"origin": "https://localhost"}, 403),  # an https page's post to this plain-http server: another site
+        ({"origin": "https://localhost:80"}, 403),  # the same port, another scheme
+        ({"origin": "http://localhost:443"}, 403),
+        ({"origin": "http://user@localhost"}, 403),  # no origin carries a user
         ({"origin": "https://attacker.example", "sec-fetch-site": "same-origin"}, 403),
         ({"origin": "http://localhost", "sec-fetch-site": "cross-site"}, 403),
         ({"origin": "http://[::1"}, 403),  # unparseable: not trusted, not a crash
@@ -174,3 +179,42 @@ def test_the_form_is_served_with_its_own_script_and_style(client: TestClient) ->
     assert "choices" in client.get("/form.js").text
     assert client.get("/form.js").headers["content-type"].startswith("text/javascript")
     assert 'id="choices"' in client.get("/").text
+
+
+def test_behind_a_proxy_the_origin_is_the_public_https_one() -> None:
+    """The scheme is the request's as the server saw it: https when a trusted proxy said so (uvicorn sets it)."""
+
+    async def app(scope, receive, send) -> None:  # noqa: ARG001  an ASGI app's signature
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    client = TestClient(RequestGuard(app, ["handouts.example"]), base_url="https://handouts.example")
+    assert client.post("/", headers={"origin": "https://handouts.example"}).status_code == 204
+    assert client.post("/", headers={"origin": "https://handouts.example:443"}).status_code == 204
+    assert client.post("/", headers={"origin": "http://handouts.example"}).status_code == 403
+
+
+def test_a_request_that_arrives_while_the_server_stops_is_answered_503_with_retry_after() -> None:
+    called = []
+
+    async def app(scope, receive, send) -> None:  # noqa: ARG001  an ASGI app's signature
+        called.append(scope["path"])
+
+    client = TestClient(RequestGuard(app, ["testserver"]))
+    client.app_state[STOPPING] = True  # what the server sets in the lifespan state once it stops
+    response = client.post("/api/handouts", json={"sheets": ["bone"]})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == str(RETRY_AFTER_SECONDS)
+    assert response.headers["connection"] == "close"
+    assert "try again in a few seconds" in response.json()["error"]
+    assert called == []  # the app never sees it
+
+
+def test_head_is_answered_as_get_without_the_body(client: TestClient) -> None:
+    for path in ("/", "/form.css", "/form.js"):
+        got, head = client.get(path), client.head(path)
+        assert head.status_code == got.status_code, path
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-length"] == str(len(got.content))
+        assert head.headers["x-frame-options"] == "DENY"
+        assert head.content == b""

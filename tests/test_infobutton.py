@@ -25,6 +25,7 @@ from helpers import (
     GUIDE_EXAMPLES,
     ICD9CM,
     ICD10_WHO,
+    NDC,
     ROOT,
     SNOMED,
 )
@@ -395,6 +396,31 @@ def test_long_values_are_refused_by_name_without_repeating_them() -> None:
     assert problem.message == f"holder.assignedEntity.certificateText is longer than {MAX_VALUE} characters"
     assert "s3cr3t" not in str(refused(pairs))
     assert parse([*pairs[:2], ("mainSearchCriteria.v.dn", "x" * MAX_VALUE)]).criteria[0].display_name == "x" * MAX_VALUE
+
+
+@pytest.mark.parametrize(
+    ("code", "words", "fix"),
+    [
+        (f"{BREAST},{BONE}", "it looks like more than one code", "send one code per parameter, numbered"),
+        (f"{BREAST};{BONE}", "it looks like more than one code", "mainSearchCriteria.v.c1=C79.51"),
+        (BREAST + BONE, "longer than an ICD-10-CM code (at most 10 characters)", "send one ICD-10-CM code"),
+        ("C" * MAX_VALUE, "longer than an ICD-10-CM code (at most 10 characters)", "send one ICD-10-CM code"),
+    ],
+)
+def test_a_value_longer_than_any_icd10cm_code_is_refused_at_its_parameter(code: str, words: str, fix: str) -> None:
+    for suffix in ("", "1"):
+        pairs = [(f"mainSearchCriteria.v.c{suffix}", code), (f"mainSearchCriteria.v.cs{suffix}", ICD10CM)]
+        [problem] = refused(pairs).problems
+        assert problem.field == f"mainSearchCriteria.v.c{suffix}"
+        assert words in problem.message
+        assert fix in problem.fix
+        assert len(problem.message) < 160  # a long value is not repeated whole
+
+
+def test_a_long_code_in_another_system_is_refused_for_its_system() -> None:
+    [problem] = refused([("mainSearchCriteria.v.c", "49502-693-03"), ("mainSearchCriteria.v.cs", NDC)]).problems
+    assert problem.field == "mainSearchCriteria.v.cs"
+    assert "(NDC), which is not supported" in problem.message
 
 
 def test_too_many_parameters() -> None:

@@ -6,11 +6,15 @@ end against those notes. Everything here is bounded: raw sockets have timeouts, 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import resource
+import select
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -21,10 +25,18 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import CLI_COMMAND, free_port, run_cli, scratch_copy, text_of
+from helpers import CLI_COMMAND, free_port, run_cli, scratch_copy, start_server, text_of
 
 from factsheets.guard import BODY_SECONDS
-from factsheets.server import HEADER_SECONDS, MAX_CONNECTIONS, check_bind
+from factsheets.server import (
+    HEADER_SECONDS,
+    MAX_CLIENT_CONNECTIONS,
+    MAX_CONNECTIONS,
+    MAX_PROXY_CONNECTIONS,
+    MAX_WORKERS,
+    check_bind,
+    check_options,
+)
 
 # A name in each script a US clinic meets, in every personal field; none may reach the log.
 PRINTABLE = {
@@ -84,21 +96,36 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@contextlib.contextmanager
+def _cores_allowed() -> Iterator[None]:
+    """Processes started meanwhile may dump core, as after `ulimit -c unlimited` (up to the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`factsheets serve` on a free port, as systemd runs it; /healthz is asked the moment it says it is ready."""
+    """`factsheets serve` on a free port, as systemd runs it; /healthz is asked the moment it says it is ready.
+
+    Started allowed to dump core, so that only the server's own setting keeps a crash's core file away.
+    """
     root = scratch_copy(tmp_path_factory.mktemp("served"))
     before, port = _tree(root), free_port()
     systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # where a Type=notify service says READY=1
     systemd.bind(str(tmp_path_factory.mktemp("systemd") / "notify"))
-    process = subprocess.Popen(
-        [*CLI_COMMAND, "serve", "--port", str(port)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "NOTIFY_SOCKET": systemd.getsockname()},
-    )
+    with _cores_allowed():
+        process = subprocess.Popen(
+            [*CLI_COMMAND, "serve", "--port", str(port)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "NOTIFY_SOCKET": systemd.getsockname()},
+        )
     running, ready = Server(f"http://127.0.0.1:{port}", process, root, before), threading.Event()
     reader = threading.Thread(target=_read, args=(process, running.lines, ready), daemon=True)
     reader.start()
@@ -155,9 +182,10 @@ def test_a_name_that_cannot_print_is_refused_at_its_field(server: Server, case: 
         assert response.json()["field"] == fieldname, response.text
 
 
-def _raw(server: Server, timeout: float = 5) -> socket.socket:
+def _raw(server: Server, timeout: float = 5, source: str | None = None) -> socket.socket:
+    """A connection to the server; from `source`, another loopback address (127.0.0.0/8), as another client."""
     host, port = server.url.removeprefix("http://").split(":")
-    return socket.create_connection((host, int(port)), timeout=timeout)
+    return socket.create_connection((host, int(port)), timeout=timeout, source_address=(source, 0) if source else None)
 
 
 def _peak_kb(pid: int) -> int:
@@ -212,9 +240,10 @@ def test_slow_clients_are_timed_out(server: Server) -> None:
 
 def test_connections_beyond_the_bound_are_turned_away(server: Server) -> None:
     before = _metrics(server)
-    held = [_raw(server) for _ in range(MAX_CONNECTIONS)]
+    clients = [f"127.0.0.{10 + n}" for n in range(MAX_CONNECTIONS // MAX_CLIENT_CONNECTIONS)]  # each within its cap
+    held = [_raw(server, source=client) for client in clients for _ in range(MAX_CLIENT_CONNECTIONS)]
     try:
-        extra = _raw(server)
+        extra = _raw(server, source="127.0.0.20")
         assert extra.recv(4096).startswith(b"HTTP/1.1 503")
         extra.close()
     finally:
@@ -223,6 +252,125 @@ def test_connections_beyond_the_bound_are_turned_away(server: Server) -> None:
     time.sleep(0.5)
     assert server.request("GET", "/").status_code == 200  # and it serves again once they go
     assert _grew(before, _metrics(server), "factsheets_busy_total", reason="connections") >= 1  # and counted them
+
+
+@pytest.mark.parametrize(
+    ("source", "cap"),
+    [("127.0.0.3", MAX_CLIENT_CONNECTIONS), ("127.0.0.1", MAX_PROXY_CONNECTIONS)],
+    ids=["a client", "a trusted proxy"],
+)
+def test_one_client_cannot_shut_the_others_out(server: Server, source: str, cap: int) -> None:
+    """65 idle connections from one address: it keeps its cap, the rest are turned away, and others are served.
+
+    127.0.0.1 is a trusted proxy by default (nginx on this machine), which speaks for many clients: a larger cap.
+    """
+    before = _metrics(server)
+    held = [_raw(server, source=source) for _ in range(MAX_CONNECTIONS + 1)]
+    try:
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10) as other:
+            answers = [other.get(server.url + "/", headers={"Connection": "close"}).status_code for _ in range(26)]
+        for status in answers:
+            server.noted("GET", "/", status)
+        turned_away = [sock.recv(64) for sock in _readable(held, len(held) - cap)]
+    finally:
+        for sock in held:
+            sock.close()
+    assert answers == [200] * 26  # each on a new connection
+    assert len(turned_away) == len(held) - cap
+    assert all(answer.startswith(b"HTTP/1.1 503") for answer in turned_away)
+    time.sleep(0.3)  # the held connections are gone before the next test
+    assert _grew(before, _metrics(server), "factsheets_busy_total", reason="client") == len(held) - cap
+
+
+def _readable(socks: list[socket.socket], expected: int, seconds: float = 2) -> list[socket.socket]:
+    """The connections the server answered (or closed), once `expected` of them are, or `seconds` have passed."""
+    deadline, readable = time.monotonic() + seconds, []
+    while len(readable) < expected and time.monotonic() < deadline:
+        readable = select.select(socks, [], [], 0.05)[0]
+    return readable
+
+
+def test_an_https_page_on_the_same_port_is_another_site(server: Server) -> None:
+    """An origin is scheme, host and port: an https:// page's post to this plain-http server is refused."""
+    for scheme, status in (("https", 403), ("http", 400)):  # 400: ours, and reaches the app, which wants a sheet
+        origin = {"Origin": f"{scheme}://{server.url.removeprefix('http://')}"}
+        assert server.request("POST", "/api/handouts", json={"sheets": ["nope"]}, headers=origin).status_code == status
+
+
+def test_head_is_answered_as_get_without_the_body(server: Server) -> None:
+    sock = _raw(server)
+    sock.sendall(b"HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(4096)
+    sock.sendall(b"GET /form.css HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    while chunk := sock.recv(65536):
+        answer += chunk
+    sock.close()
+    server.noted("HEAD", "/", 200)
+    server.noted("GET", "/form.css", 200)
+    head, after = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"content-type: text/html" in head
+    assert int(re.search(rb"content-length: (\d+)", head)[1]) > 1000  # GET's length
+    assert after.startswith(b"HTTP/1.1 200")  # no body: the next answer follows the head at once
+
+
+def test_a_worker_killed_by_sigsegv_leaves_no_core_file(server: Server, tmp_path: Path) -> None:
+    """A native library's crash must not write a worker's memory, a patient's name in it, to disk.
+
+    The server was started allowed to dump core; on this machine a plain process then leaves a core file
+    where it ran (core_pattern a plain name). The server and its workers turn that off for themselves.
+    """
+    workers = _children(server.process.pid)
+    for pid in [server.process.pid, *workers]:
+        assert _core_limit(pid) == ["0", "0"]  # soft and hard: no child of theirs can raise it
+    name = PRINTABLE["latin"]
+    assert server.request("POST", "/api/handouts", 1, json={"sheets": ["bone"], "patient": name}).is_success
+    os.kill(workers[0], signal.SIGSEGV)
+    assert _wait_until(lambda: _dead(workers[0]), 10)
+    assert server.request("POST", "/api/handouts", 1, json={"sheets": ["bone"], "patient": name}).is_success
+    assert [_core_limit(pid) for pid in _children(server.process.pid)] == [["0", "0"]] * 2  # the new pool's too
+    if _cores_written_where_they_crash(tmp_path):  # the check below means something here
+        assert _cores_in(server.root) == []
+
+
+def _core_limit(pid: int) -> list[str]:
+    """Soft and hard RLIMIT_CORE of a process, as /proc/<pid>/limits says them."""
+    line = next(x for x in Path(f"/proc/{pid}/limits").read_text().splitlines() if x.startswith("Max core file size"))
+    return line.split()[4:6]
+
+
+def _dead(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _wait_until(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _cores_in(folder: Path) -> list[Path]:
+    pattern = Path("/proc/sys/kernel/core_pattern").read_text().strip()
+    return [p for p in folder.iterdir() if p.name == pattern or p.name.startswith(pattern + ".")]
+
+
+def _cores_written_where_they_crash(folder: Path) -> bool:
+    """Whether a plain process that crashes in `folder`, allowed to dump core, leaves a core file there."""
+    with _cores_allowed():
+        crash = "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"
+        subprocess.run([sys.executable, "-c", crash], cwd=folder, check=False, timeout=60)
+    written = _cores_in(folder)
+    for core in written:
+        core.unlink()
+    return bool(written)
 
 
 def test_killing_a_worker_mid_request_loses_no_request(server: Server) -> None:
@@ -320,6 +468,79 @@ def test_the_log_has_one_line_per_request_and_no_personal_detail(server: Server)
     assert _tree(server.root) == server.before  # nothing written in the project, out/ included
     time.sleep(0.5)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # no worker outlives the server
+
+
+def test_a_request_that_arrives_while_the_server_stops_is_answered_503(tmp_path: Path) -> None:
+    """While a render in flight finishes, a request on an open connection or a new one gets 503 and Retry-After."""
+    url, process = start_server(scratch_copy(tmp_path), "--workers", "1", output=subprocess.DEVNULL)
+    [worker] = _children(process.pid)
+    address = url.removeprefix("http://").split(":")
+    kept = socket.create_connection((address[0], int(address[1])), timeout=10)
+    results: list[int] = []
+    post = threading.Thread(target=lambda: results.append(_post_one_sheet(url)))
+    try:
+        assert _ask(kept, "/").startswith(b"HTTP/1.1 200")  # a keep-alive connection, used once and left open
+        os.kill(worker, signal.SIGSTOP)  # the render stays in flight until the test lets it go
+        post.start()
+        assert _wait_until(lambda: "factsheets_workers_busy 1.0" in httpx.get(url + "/metrics").text, 10)
+        process.send_signal(signal.SIGINT)
+        assert _wait_until(lambda: httpx.get(url + "/healthz").status_code == 503, 5)  # a new connection
+        answer = _ask(kept, "/")
+        assert answer.startswith(b"HTTP/1.1 503")
+        assert b"retry-after: 5" in answer
+        assert b"connection: close" in answer
+        os.kill(worker, signal.SIGCONT)
+        post.join(60)
+        assert results == [200]  # the render in flight was finished
+        assert process.wait(30) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGCONT)
+        process.kill()
+        process.wait(30)
+        kept.close()
+
+
+def _post_one_sheet(url: str) -> int:
+    return httpx.post(url + "/api/handouts", json={"sheets": ["bone"]}, timeout=60).status_code
+
+
+def _ask(sock: socket.socket, path: str) -> bytes:
+    """GET `path` on an open connection; the answer's head and its Content-Length of body."""
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    answer = b""
+    while b"\r\n\r\n" not in answer and (chunk := sock.recv(65536)):
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(m[1]) if (m := re.search(rb"content-length: (\d+)", head)) else 0
+    while len(body) < length and (chunk := sock.recv(65536)):
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--port", "99999"], "--port 99999 is not a TCP port"),
+        (["--trusted-proxy", "not-an-ip"], "--trusted-proxy not-an-ip is not an IP address or network"),
+        (["--trusted-proxy", "10.0.1.5/24"], "write it as 10.0.1.0/24"),
+        (["--workers", "10000"], f"--workers 10000 is out of range: serve keeps 1 to {MAX_WORKERS} render workers"),
+    ],
+)
+def test_impossible_serve_options_are_refused_at_once(tmp_path: Path, option: list[str], words: str) -> None:
+    # A real process, timed: `--port 99999` used to warm workers up for 15 s, then print three tracebacks.
+    started = time.monotonic()
+    result = run_cli("serve", *option, cwd=scratch_copy(tmp_path))
+    assert result.code == 1
+    assert words in result.err
+    assert result.err.startswith("error: ")
+    assert "Traceback" not in result.err
+    assert time.monotonic() - started < 10
+
+
+def test_good_serve_options_pass() -> None:
+    check_options(1, 1, [])
+    check_options(65535, MAX_WORKERS, ["10.0.1.5", "10.0.0.0/24", "::1", "fd00::/8"])
 
 
 def test_listening_beyond_this_machine_needs_a_flag(tmp_path: Path) -> None:

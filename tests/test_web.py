@@ -489,6 +489,36 @@ def test_infobutton_refuses_what_it_cannot_answer_with_a_400(client: TestClient,
     assert words in response.json()["error"]
 
 
+@pytest.mark.parametrize(
+    ("codes", "words"),
+    [
+        ("C50.911,C79.51", "it looks like more than one code"),  # was a 500: a pydantic error escaped the route
+        ("C50.911 C79.51", "it looks like more than one code"),
+        ("C50.9111", "C50.9111 is not an ICD-10-CM code"),  # 8 characters: the code table's to judge
+        ("C50.911C79", "C50.911C79 is not an ICD-10-CM code"),  # 10: the longest a code may be written
+        ("C50.911C795", "longer than an ICD-10-CM code (at most 10 characters)"),  # 11
+        ("C" * 200, "longer than an ICD-10-CM code (at most 10 characters)"),  # the longest value read
+    ],
+)
+def test_infobutton_refuses_a_code_of_any_length_with_a_400_naming_its_parameter(
+    client: TestClient, codes: str, words: str
+) -> None:
+    for response_type in ("text/html", "application/json", "application/pdf"):
+        query = {"mainSearchCriteria.v.c": codes, "mainSearchCriteria.v.cs": "2.16.840.1.113883.6.90"}
+        response = client.get("/infobutton", params={**query, "knowledgeResponseType": response_type})
+        assert response.status_code == 400, response.text
+        assert response.json()["field"] == "mainSearchCriteria.v.c"
+        assert words in response.json()["error"]
+
+
+def test_infobutton_answers_a_code_of_every_length_up_to_200_with_a_400(client: TestClient) -> None:
+    statuses = {
+        client.get(INFOBUTTON.replace("C50.911", "C50.911" + "9" * (length - 7))).status_code
+        for length in range(8, 201)
+    }
+    assert statuses == {400}
+
+
 def test_a_records_answer_names_the_sites_without_a_sheet(client: TestClient) -> None:
     response = client.post("/api/handouts/records", json={"cancer_type": "breast", "sites": ["bone", "peritoneum"]})
     assert response.status_code == 200

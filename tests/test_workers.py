@@ -151,3 +151,15 @@ def test_the_main_process_is_left_alone() -> None:
     before = signal.getsignal(signal.SIGTERM)
     die_with_parent()
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_process_that_prints_names_dumps_no_core() -> None:
+    """The web server and its workers: no core file (RLIMIT_CORE 0, soft and hard) and no crash collector (not dumpable)."""
+    script = (
+        "import ctypes, resource\n"
+        "from factsheets.workers import no_core_dumps\n"
+        "no_core_dumps()\n"
+        "print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0), *resource.getrlimit(resource.RLIMIT_CORE))\n"  # PR_GET_DUMPABLE
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["0", "0", "0"]

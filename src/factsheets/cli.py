@@ -541,6 +541,7 @@ def serve(
     from factsheets.project import Project
     from factsheets.web import create_app
 
+    server.prepare(port, workers, trusted_proxy or [])  # before any worker warms up, and before it forks
     warning = server.check_bind(host, allow_remote)
     server.configure_logging()
     app = create_app(

@@ -2,8 +2,10 @@
 
 A pure ASGI wrapper, outside FastAPI, so nothing the app does can bypass it:
 - the Host must be one of ours (DNS rebinding), and a form or API post must not come from
-  another site's page (Origin, Sec-Fetch-Site); headers are at most 16 KB, and a request with
-  both Content-Length and Transfer-Encoding (request smuggling's shape) is refused;
+  another site's page (Origin, Sec-Fetch-Site: scheme, host and port); headers are at most 16 KB,
+  and a request with both Content-Length and Transfer-Encoding (request smuggling's shape) is refused;
+- a request that arrives while the server stops is answered 503 with Retry-After (`STOPPING`);
+- HEAD is answered as GET is, without the body;
 - the body is read here, counting bytes as they arrive, chunked or not, and within a time
   limit: 16 KB is the most a request may carry, so more is refused before it is kept;
 - every answer says no-store, may not be framed, and runs no script or style but ours;
@@ -54,6 +56,9 @@ SECURITY_HEADERS = [
 ]
 OTHER_PATH = "(other path)"
 TURNED_AWAY = "factsheets.turned_away"  # in the app's lifespan state: counts connections the server turned away
+STOPPING = "factsheets.stopping"  # in the app's lifespan state, set by the server once it stops: answer 503
+RETRY_AFTER_SECONDS = 5
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 log = logging.getLogger("factsheets.web")
 
 
@@ -111,14 +116,14 @@ class RequestGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, answer, tally = time.perf_counter(), _Answer(send), _Tally()
+        started, answer, tally = time.perf_counter(), _Answer(send, head=scope["method"] == "HEAD"), _Tally()
         path = scope["path"] if scope["path"] in self.known_paths else OTHER_PATH
         headers = _headers(scope)
         token = _tally.set(tally)
         try:
             self._check_request(scope, headers)
             body = await self._read_body(headers, receive)
-            await self.app(scope, _replay(body, receive), answer.send)
+            await self.app(_as_get(scope), _replay(body, receive), answer.send)
         except Refused as refused:
             await answer.refuse(refused)
         except Exception as exc:  # noqa: BLE001  the app's own bug: log its type, answer 500
@@ -133,6 +138,8 @@ class RequestGuard:
             self.on_answer(method, path, answer.status)
 
     def _check_request(self, scope: Scope, headers: dict[str, str]) -> None:
+        if scope.get("state", {}).get(STOPPING):  # the server's own word, so a proxy or balancer tries another
+            raise Refused(503, "the server is restarting; try again in a few seconds")
         host = headers.get("host", "")
         any_host = scope["path"] in self.any_host_paths and scope["method"] in ("GET", "HEAD")
         if not any_host and (not _HOST.fullmatch(host) or _bare(host) not in self.allowed_hosts):
@@ -141,7 +148,7 @@ class RequestGuard:
             raise Refused(431, f"request headers too large: at most {MAX_HEADER_BYTES // 1024} KB")
         if "transfer-encoding" in headers and "content-length" in headers:  # a smuggling shape: refuse it
             raise Refused(400, "a request may not carry both Content-Length and Transfer-Encoding")
-        if scope["method"] in UNSAFE_METHODS and not _same_site(headers, host):
+        if scope["method"] in UNSAFE_METHODS and not _same_site(headers, scope["scheme"], host):
             raise Refused(403, "requests from other sites are not accepted")
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
@@ -167,10 +174,10 @@ class RequestGuard:
 
 
 class _Answer:
-    """The app's `send`, adding the security headers and remembering the status."""
+    """The app's `send`, adding the security headers and remembering the status; for HEAD, without the body."""
 
-    def __init__(self, send: Send) -> None:
-        self._send, self.status = send, 0
+    def __init__(self, send: Send, head: bool = False) -> None:
+        self._send, self.status, self.head = send, 0, head
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -180,6 +187,8 @@ class _Answer:
                 **message,
                 "headers": [*message.get("headers", []), *[h for h in SECURITY_HEADERS if h[0] not in names]],
             }
+        elif message["type"] == "http.response.body" and self.head:
+            message = {**message, "body": b""}  # Content-Length stays GET's, as HEAD's must
         await self._send(message)
 
     async def refuse(self, refused: Refused) -> None:
@@ -190,6 +199,8 @@ class _Answer:
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
         ]
+        if refused.status == 503:
+            headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
         await self.send({"type": "http.response.start", "status": refused.status, "headers": headers})
         await self.send({"type": "http.response.body", "body": body})
 
@@ -197,6 +208,11 @@ class _Answer:
 def _logged_method(method: str) -> str:
     """The method as logged: a standard one, or 'OTHER' (h11 passes any token, and a log line is no place for it)."""
     return method if method in LOGGED_METHODS else "OTHER"
+
+
+def _as_get(scope: Scope) -> Scope:
+    """A HEAD request as the app sees it: a GET, whose answer `_Answer` sends without the body."""
+    return {**scope, "method": "GET"} if scope["method"] == "HEAD" else scope
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -213,12 +229,13 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _same_site(headers: dict[str, str], host: str) -> bool:
+def _same_site(headers: dict[str, str], scheme: str, host: str) -> bool:
     """A post from this server's own pages, or from a program that is not a browser page.
 
     Browsers say where a request comes from (Origin, Sec-Fetch-Site); programs usually say
-    nothing, and are let through. A browser's Origin must be exactly this server: scheme http(s),
-    the host and port the request was sent to.
+    nothing, and are let through. A browser's Origin must be exactly this server's origin: the
+    request's scheme (https behind a trusted proxy that says so), and the host and port it was
+    sent to. An https page's form posted to a plain-http server on the same port is another site's.
     """
     origin, fetch_site = headers.get("origin"), headers.get("sec-fetch-site")
     if fetch_site in ("cross-site", "same-site"):
@@ -227,19 +244,22 @@ def _same_site(headers: dict[str, str], host: str) -> bool:
         return True
     if origin == "null":  # a privacy mode or a sandboxed frame: only the browser's own word clears it
         return fetch_site == "same-origin"
+    ours = _origin(f"{scheme}://{host}")
+    return ours is not None and _origin(origin) == ours
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) origin, the port filled in from the scheme; None if it is not one."""
     try:
-        parts = urlsplit(origin)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and _default_port(parts.netloc) == _default_port(host)
-
-
-def _default_port(netloc: str) -> str:
-    """'localhost:80' and 'localhost' are one origin's host; so are 'x:443' and 'x' (behind HTTPS)."""
-    netloc = netloc.lower()
-    for port in (":80", ":443"):
-        netloc = netloc.removesuffix(port)
-    return netloc
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:  # a port out of range, an unclosed [IPv6
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.username is not None:
+        return None
+    if port is None or parts.path or parts.query or parts.fragment:
+        return None
+    return parts.scheme, parts.hostname, port
 
 
 def _headers(scope: Scope) -> dict[str, str]:

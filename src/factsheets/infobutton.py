@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.diagnosis import MAX_CODE_LENGTH
+from factsheets.errors import FactsheetsError, Problem, shown
 
 ICD10CM = "2.16.840.1.113883.6.90"
 # Code systems an EHR commonly sends, named so a refusal says what was sent, not only its OID.
@@ -228,8 +229,27 @@ def _criterion(
             )
         )
         return None
+    if len(code) > MAX_CODE_LENGTH:  # an ICD-10-CM code's own bound (other systems' codes are refused above)
+        problems.append(_too_long(code_name, which, code))
+        return None
     names = {leaf: (at[leaf] or ("", ""))[1] or None for leaf in ("dn", "ot")}
     return Criterion(code, ICD10CM, names["dn"], names["ot"])
+
+
+def _too_long(code_name: str, which: str, code: str) -> Problem:
+    """A value longer than any ICD-10-CM code: most often two codes in one parameter, which the guide numbers instead."""
+    several = re.search(r"[\s,;|]", code) is not None
+    return Problem(
+        f"{code_name}{which} ('{shown(code)}') is longer than an ICD-10-CM code (at most {MAX_CODE_LENGTH} characters)"
+        + (": it looks like more than one code" if several else ""),
+        (
+            "send one code per parameter, numbered: mainSearchCriteria.v.c=C50.911&mainSearchCriteria.v.cs="
+            f"{ICD10CM}&mainSearchCriteria.v.c1=C79.51&mainSearchCriteria.v.cs1={ICD10CM}."
+            if several
+            else "send one ICD-10-CM code, e.g. C50.911."
+        ),
+        field=code_name,
+    )
 
 
 def _single(singles: dict[str, list[tuple[str, str]]], name: str, problems: list[Problem]) -> str:

@@ -2,7 +2,7 @@
 
 One registry per app: prometheus_client's default registry is global, and tests make many
 apps. Every label comes from a fixed list (the app's routes and the standard methods, as the
-guard logs them: anything else is "(other path)" or "OTHER"; status numbers; two reasons), never
+guard logs them: anything else is "(other path)" or "OTHER"; status numbers; three reasons), never
 from what a client sent, so nothing personal can become a label and the number of series stays
 bounded.
 """
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
+BUSY_REASONS = ("renders", "connections", "client")
 RENDER_BUCKETS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
 
 
@@ -37,8 +38,8 @@ class Metrics:
         self.sheets = Counter("factsheets_sheets_rendered", "Sheets rendered for requests.", registry=self.registry)
         self.busy = Counter(
             "factsheets_busy",
-            "Requests answered 503 because the server was busy: 'renders' (too many waiting) or "
-            "'connections' (too many open).",
+            "Requests answered 503 because the server was busy: 'renders' (too many waiting), "
+            "'connections' (too many open) or 'client' (one address holding too many open).",
             ["reason"],
             registry=self.registry,
         )
@@ -48,7 +49,7 @@ class Metrics:
             registry=self.registry,
         )
         self._worker_gauges(workers)
-        for reason in ("renders", "connections"):
+        for reason in BUSY_REASONS:
             self.busy.labels(reason)  # present from the start, at 0, so a rate() has a baseline
 
     def _worker_gauges(self, workers: Callable[[], tuple[int, int, int, int]]) -> None:

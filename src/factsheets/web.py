@@ -56,7 +56,7 @@ from factsheets.clinic import Paper
 from factsheets.diagnosis import MAX_CODES, CodeText, split_codes
 from factsheets.edition import LANGUAGE, edition_id
 from factsheets.errors import FactsheetsError, Problem, sentences
-from factsheets.guard import LOOPBACK_HOSTS, TURNED_AWAY, RequestGuard, count_sheets
+from factsheets.guard import LOOPBACK_HOSTS, RETRY_AFTER_SECONDS, TURNED_AWAY, RequestGuard, count_sheets
 from factsheets.handouts import CLOSING, OVERVIEW, Choice, choose_for
 from factsheets.infobutton import FeedEntry, atom_json, to_query
 from factsheets.infobutton import parse as parse_knowledge_request
@@ -77,7 +77,6 @@ if TYPE_CHECKING:
 
 MAX_SHEETS = 12
 SheetId = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
-RETRY_AFTER_SECONDS = 5
 WARM_UP_SECONDS = 120.0  # every worker must have rendered its first sheet within this, or `serve` stops
 REPAIR_SECONDS = 30.0  # a health check replaces a dead pool at most this often
 log = logging.getLogger(__name__)
@@ -563,6 +562,8 @@ async def infobutton(request: Request, app: App) -> Response:
         choice = app.choose(ChoiceRequest(codes=list(knowledge.codes)))
     except WebError as err:  # named by the Infobutton parameter the codes came in
         raise WebError(err.status, err.message, "mainSearchCriteria.v.c") from None
+    except ValidationError as err:  # `parse` bounds the codes as the model does: should they differ, a 400, not a 500
+        raise WebError(400, _plain_form_error(err.errors()[0]), "mainSearchCriteria.v.c") from None
     if knowledge.response_type == "application/pdf":
         return _pdf_response(await app.make_pdf(choice, RenderOptions()), choice)
     base, now = str(request.base_url), dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -6,16 +6,19 @@ small, as the 5th.
 
 A worker holds ~180 MB, so it must not outlive the process that started it: a SIGKILLed
 build or server would otherwise leave its workers behind for good (they wait on a queue
-that no one will ever write to).
+that no one will ever write to). A web server's worker holds the names it prints, so it
+never writes a core dump (`no_core_dumps`).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import gc
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import threading
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from factsheets.render import Renderer
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_PR_SET_DUMPABLE = 4
 _POLL_SECONDS = 1.0
 
 
@@ -63,11 +67,13 @@ def _forget() -> None:
 def init_worker(project: Project, key: object = None, quiet: bool = False) -> None:
     """Load content and build a Renderer for this process (again only when `key` changes).
 
-    `quiet` keeps the renderer's logs free of patient data (the web server's workers).
+    `quiet` is for processes that print patients' names (the web server's workers): the renderer's
+    logs are kept free of them, and the process writes no core dump.
     """
     die_with_parent()
     if quiet:
         quiet_renderer_logs()
+        no_core_dumps()
     if key is not None and _here.warm is not None and _here.warm.key == key:
         return
     from factsheets.render import Renderer  # WeasyPrint loads in the processes that render, and only there
@@ -115,6 +121,20 @@ def die_with_parent() -> None:
         threading.Thread(target=follow_parent, args=(parent,), name="follow-parent", daemon=True).start()
     if os.getppid() != parent:
         os._exit(1)  # the parent is already gone: no one will ever send work
+
+
+def no_core_dumps() -> None:
+    """Keep this process's memory, and so the names it holds, out of core files; its children inherit this.
+
+    A crash (a native library's SIGSEGV) would otherwise write a core file (hundreds of MB, with
+    the patient's name) where the kernel's core_pattern says, or hand it to a crash collector.
+    RLIMIT_CORE 0, soft and hard, stops the file; not dumpable (Linux) stops a collector too, which
+    ignores the limit, and other processes of the same user reading this one's memory.
+    """
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def _original_parent() -> int:
