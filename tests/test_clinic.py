@@ -176,6 +176,9 @@ def test_logo_pillow_refuses_to_open_is_a_plain_error(tmp_path: Path) -> None:
         load_clinic(tmp_path)
 
 
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+
+
 @pytest.mark.parametrize(
     ("name", "data", "words"),
     [
@@ -196,6 +199,15 @@ def test_logo_pillow_refuses_to_open_is_a_plain_error(tmp_path: Path) -> None:
             b"<html><body>logo</body></html>",
             "logo.svg is not an SVG image (its outermost element is <html>)",
         ),
+        *(
+            ("logo.svg", _SVG.format(inside).encode(), f"logo.svg refers to something outside itself ({reference})")
+            for inside, reference in [
+                ('<image href="http://127.0.0.1:9/x.png"/>', "http://127.0.0.1:9/x.png"),
+                ('<image xlink:href="file:///etc/hostname"/>', "file:///etc/hostname"),
+                ("<style>@import url(data:text/css,p{});</style>", "@import"),
+                ("<style>circle { fill: url(https://example.org/p.svg#a) }</style>", "https://example.org/p.svg#a"),
+            ]
+        ),
     ],
 )
 def test_unusable_logo_is_a_plain_error_at_its_line(tmp_path: Path, name: str, data: bytes | None, words: str) -> None:
@@ -211,6 +223,12 @@ def test_unusable_logo_is_a_plain_error_at_its_line(tmp_path: Path, name: str, d
     with pytest.raises(FactsheetsError) as err:
         load_clinic(tmp_path)
     assert f"clinic.yaml:2: {words}" in str(err.value)
+
+
+def test_svg_logo_referring_only_to_itself_is_used(tmp_path: Path) -> None:
+    inside = '<defs><radialGradient id="g"/></defs><circle id="c" r="4" fill="url(#g)"/><use xlink:href="#c"/>'
+    _clinic_with_logo(tmp_path, "logo.svg").write_text(_SVG.format(inside), encoding="utf-8")
+    assert load_clinic(tmp_path).logo_uri == (tmp_path / "logo.svg").resolve().as_uri()
 
 
 def test_jpeg_logo_stays_a_jpeg_and_is_shrunk(tmp_path: Path) -> None:

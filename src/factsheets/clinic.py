@@ -5,7 +5,9 @@ at a time. Without a clinic folder, sheets are neutral: no name, no logo, a dark
 
 The logo is checked when the clinic is loaded, and a raster logo is shrunk to print size: it
 prints 0.9 cm high, so a 100-megapixel photo embedded as is costs ~900 MB and seconds per page
-for no visible gain, and an unreadable one would silently vanish from every handout.
+for no visible gain, and an unreadable one would silently vanish from every handout. So would an
+SVG logo that refers to anything outside itself (an image or style sheet on the network or in another
+file): WeasyPrint is refused it and leaves the whole logo out, so such a logo is refused here.
 
 The accent colour is checked too: it is the title band behind white text, the heading colour on
 white paper and the background of small white numbers, so it must give white text at least 4.5:1
@@ -22,10 +24,10 @@ import io
 import math
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
 from pydantic_core import PydanticCustomError
@@ -221,7 +223,66 @@ def _svg_uri(logo: Path, size: int) -> str:
         raise _LogoProblem(f"{logo.name} is not a readable SVG file ({err})", fix) from None
     if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
         raise _LogoProblem(f"{logo.name} is not an SVG image (its outermost element is <{root.tag}>)", fix)
+    outside = svg_reference(root)
+    if outside is not None:
+        raise _LogoProblem(
+            f"{logo.name} refers to something outside itself ({outside}); an SVG logo may refer only to its "
+            "own parts (#id) and data: URLs",
+            "embed the picture in the SVG (as a data: URL), or export the logo again as a plain SVG or a PNG.",
+        )
     return logo.as_uri()
+
+
+def svg_reference(root: ET.Element) -> str | None:
+    """The first thing an SVG refers to outside itself (a link, a url(...), an @import), or None.
+
+    WeasyPrint would fetch it while drawing the SVG, and when that is refused it leaves the whole
+    image out without a word: so an SVG may refer only to its own parts (#id) and data: URLs.
+    """
+    for element in root.iter():
+        if isinstance(element.tag, str) and _local(element.tag) == "style":
+            found = _css_reference(element.text or "")
+            if found is not None:
+                return found
+        for name, value in element.attrib.items():
+            if _local(name) in ("href", "src") and not _own(value):
+                return value
+            found = _css_reference(value) if "(" in value or "@" in value or "\\" in value else None
+            if found is not None:  # url(...) in a style or presentation attribute: fill="url(#a)"
+                return found
+    return None
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _own(reference: str) -> bool:
+    reference = reference.strip()
+    return reference == "" or reference.startswith("#") or reference.lower().startswith("data:")
+
+
+def _css_reference(css: str) -> str | None:
+    import tinycss2  # type: ignore[import-untyped]  # WeasyPrint's CSS parser: it reads escapes as WeasyPrint does
+
+    return _outside(tinycss2.parse_component_value_list(css))
+
+
+def _outside(tokens: Iterable[Any]) -> str | None:
+    """The first @import, or url() not of the SVG's own parts, among CSS tokens and the blocks in them."""
+    for token in tokens:
+        if token.type == "at-keyword" and token.lower_value == "import":
+            return "@import"
+        if token.type == "url" and not _own(token.value):
+            return str(token.value)
+        if token.type == "function" and token.lower_name == "url":
+            strings = [t.value for t in token.arguments if t.type == "string"]
+            if strings and not _own(strings[0]):
+                return str(strings[0])
+        found = _outside(getattr(token, "content", None) or getattr(token, "arguments", None) or [])
+        if found is not None:
+            return found
+    return None
 
 
 def _print_sized(logo: Path) -> tuple[str, bytes]:

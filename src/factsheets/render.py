@@ -72,7 +72,7 @@ class Renderer:
             raise FactsheetsError(
                 Problem(
                     f"stylesheet needs a resource that was refused ({err.reason})",
-                    f"keep fonts and images under assets/ or the clinic folder: {err.url}",
+                    err.fix or f"keep fonts and images under assets/ or the clinic folder: {err.url}",
                 )
             ) from None
 
@@ -289,7 +289,7 @@ def _refusals_as_problems() -> Iterator[None]:
         raise FactsheetsError(
             Problem(
                 f"the page needs a resource that was refused ({err.reason})",
-                f"keep logos and images in the clinic folder or assets/: {err.url}",
+                err.fix or f"keep logos and images in the clinic folder or assets/: {err.url}",
             )
         ) from None
 
