@@ -72,7 +72,7 @@ def _open(sock: socket.socket) -> bool:
 
 
 def main() -> None:
-    from factsheets.server import HEADER_SECONDS
+    from factsheets.web.server import HEADER_SECONDS
 
     with running_server() as (port, server):
         before = peak_mb(server.pid)

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from weasyprint import HTML
 
-from factsheets.build import build
-from factsheets.options import RenderOptions
+from factsheets.build.run import build
 from factsheets.project import Project, load_content
-from factsheets.render import Renderer
+from factsheets.render.options import RenderOptions
+from factsheets.render.renderer import Renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def full_builds(project: Project) -> dict[str, float]:
 
 def packet_share(project: Project) -> tuple[float, float]:
     """Seconds of a full --jobs 2 build spent making the 13 packets, and the whole build's."""
-    import factsheets.build as building
+    import factsheets.build.run as building
 
     spent = []
     original = building._build_packets
@@ -90,7 +90,7 @@ def pipeline_vs_plain(project: Project) -> dict[str, float]:
 def watch_latency(project: Project) -> float:
     """Seconds from saving an edit to a sheet until its PDF is replaced, with `build --watch` running."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from factsheets.cli import main; main()", "build", "--watch"],
+        [sys.executable, "-c", "from factsheets.cli.main import main; main()", "build", "--watch"],
         cwd=project.root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -128,8 +128,8 @@ MEMORY_PROBE = r"""
 import resource, sys
 from pathlib import Path
 from factsheets.project import Project, load_content
-from factsheets.options import RenderOptions
-from factsheets.render import Renderer
+from factsheets.render.options import RenderOptions
+from factsheets.render.renderer import Renderer
 project = Project(Path(sys.argv[1])); content = load_content(project)
 renderer = Renderer(project)
 fills = [content.fill(v) for v in content.variants()]

@@ -16,13 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from serving import ROOT, running_server, started_server
 
-from factsheets.cancer_types import find_cancer_type
-from factsheets.merging import merge
-from factsheets.options import RenderOptions
-from factsheets.personal import Personal
+from factsheets.content.cancer_types import find_cancer_type
 from factsheets.project import Project, load_content
-from factsheets.render import Renderer
-from factsheets.variant import Variant
+from factsheets.render.merging import merge
+from factsheets.render.options import RenderOptions
+from factsheets.render.personal import Personal
+from factsheets.render.renderer import Renderer
+from factsheets.selection.variant import Variant
 
 ONE = {"sheets": ["bone"], "patient": "Bench Patient"}
 FIVE = {

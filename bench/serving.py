@@ -31,7 +31,7 @@ def started_server(root: Path = ROOT) -> Iterator[Started]:
         port = s.getsockname()[1]
     began = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from factsheets.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from factsheets.cli.main import main; main()", "serve", "--port", str(port)],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -1,6 +1,6 @@
 """Shared fixtures: the real project's content and renderer, a scratch copy of it, and no WeasyPrint warnings.
 
-Plain helpers (paths, running the CLI, reading PDFs) are in helpers.py.
+Plain helpers (paths, running the CLI, reading PDFs) are in tests/helpers/, a module per concern.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from helpers import DATA, ROOT, scratch_copy
+from helpers.project import DATA, ROOT, scratch_copy
 
 from factsheets.project import Content, Project, load_content
 
 if TYPE_CHECKING:
-    from factsheets.render import Renderer
+    from factsheets.render.renderer import Renderer
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def content() -> Content:
 @pytest.fixture(scope="session")
 def renderer() -> Renderer:
     """The shipped project's renderer, neutral: a clinic/ folder a developer keeps in ROOT is not used."""
-    from factsheets.render import Renderer  # WeasyPrint: imported when first needed, not at collection
+    from factsheets.render.renderer import Renderer  # WeasyPrint: imported when first needed, not at collection
 
     return Renderer(Project(ROOT, DATA / "no-clinic"))
 

@@ -11,8 +11,8 @@ from pydantic import TypeAdapter
 
 from factsheets import __version__
 from factsheets.cache import FINITE, MAX_BYTES, MAX_DEPTH, ResultCache, read_json
-from factsheets.checks import CACHE, Graded, grade_cache
-from factsheets.readability import Reading
+from factsheets.quality.checks import CACHE, Graded, grade_cache
+from factsheets.quality.readability import Reading
 
 FLOATS = TypeAdapter(float, config=FINITE)
 # Damage Python's JSON reader recursed on until a RecursionError; a file of '{' alone is damage too.

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 import typer
-from helpers import ROOT
+from helpers.project import ROOT
 
-from factsheets.cli import app
+from factsheets.cli.main import app
 
 ROW = re.compile(r"^\| `factsheets (?P<command>[a-z-]+)(?P<arguments>[^`]*)` \| (?P<options>[^|]*(?:\\\|[^|]*)*) \|")
 

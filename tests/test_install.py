@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tomllib
 
-from helpers import ROOT
+from helpers.project import ROOT
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 

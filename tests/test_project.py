@@ -11,11 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import DATA, ROOT, cli, scratch_copy
+from helpers.cli import cli
+from helpers.project import DATA, ROOT, scratch_copy
 from jinja2.sandbox import SandboxedEnvironment
 
+from factsheets.build.index import write_index
 from factsheets.errors import FactsheetsError
-from factsheets.index import write_index
 from factsheets.project import Project, load_content
 
 REPORT_OVERRIDE = """<!DOCTYPE html>

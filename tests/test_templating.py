@@ -11,15 +11,16 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from helpers import DATA, ROOT, text_of
+from helpers.pdfs import text_of
+from helpers.project import DATA, ROOT
 
-from factsheets import templating
+from factsheets import sandbox
 from factsheets.errors import FactsheetsError
-from factsheets.options import RenderOptions
 from factsheets.project import Content, Project
-from factsheets.render import Renderer
+from factsheets.render.options import RenderOptions
+from factsheets.render.renderer import Renderer
+from factsheets.selection.variant import Variant
 from factsheets.templating import environment, template_problems
-from factsheets.variant import Variant
 
 
 def _clinic_with_notes(tmp_path: Path, notes: str) -> Path:
@@ -119,7 +120,7 @@ def test_long_text_is_refused_before_it_is_made(tmp_path: Path, content: Content
 
 
 def test_a_slow_render_stops_at_its_deadline(tmp_path: Path, content: Content, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(templating, "RENDER_SECONDS", 0.05)  # the real bound is 5 s; the loop below is ~1 s of work
+    monkeypatch.setattr(sandbox, "RENDER_SECONDS", 0.05)  # the real bound is 5 s; the loop below is ~1 s of work
     slow = "{% for i in range(900) %}{% for j in range(1000) %}{% set x = i * j %}{% endfor %}{% endfor %}"
     started = time.monotonic()
     with pytest.raises(FactsheetsError, match=r"notes.html:1: template notes.html took more than 0.05 seconds"):

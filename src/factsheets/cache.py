@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from factsheets import __version__
-from factsheets.output import write_atomic
+from factsheets.files import write_atomic
 
 T = TypeVar("T")
 FINITE = ConfigDict(allow_inf_nan=False)  # for a cache's TypeAdapter: NaN and infinity are damage, not values

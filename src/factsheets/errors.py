@@ -80,7 +80,7 @@ def counted(n: int, thing: str) -> str:
     return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
-def sentences(problems: list[Problem]) -> str:
+def as_sentences(problems: list[Problem]) -> str:
     """Problems as sentences for a page or a JSON answer: "C50.999 is not an ICD-10-CM code. Check the code..."."""
     return " ".join(f"{p.message}." + (f" {p.fix[:1].upper()}{p.fix[1:]}" if p.fix else "") for p in problems)
 

@@ -14,19 +14,19 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from factsheets.common import FOLDER, Common, load_common
-from factsheets.corpus import Corpus, load_corpus
+from factsheets.content.shared import FOLDER, Common, load_common
+from factsheets.content.sheets import Sheet, load_sheets
+from factsheets.content.sources import Corpus, load_corpus
 from factsheets.errors import FactsheetsError, Problem, collect, raise_any
-from factsheets.lock import LOCK_FILE, Lock, read_lock
-from factsheets.select import FilledSheet, select
-from factsheets.sheet import Sheet, load_sheets
-from factsheets.variant import Variant
+from factsheets.selection.approval import LOCK_FILE, Lock, read_lock
+from factsheets.selection.select import FilledSheet, select
+from factsheets.selection.variant import Variant
 
 if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
-    from factsheets.clinic import Clinic
-    from factsheets.diagnosis import CodeMap
+    from factsheets.content.clinic import Clinic
+    from factsheets.content.code_map import CodeMap
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class Project:
     @cached_property
     def clinic(self) -> Clinic:
         """The clinic's settings, loaded (and checked) on first use; a problem raises every time it is asked."""
-        from factsheets.clinic import load_clinic  # `list` and `show` print no clinic's settings
+        from factsheets.content.clinic import load_clinic  # `list` and `show` print no clinic's settings
 
         return load_clinic(self.clinic_dir)
 
@@ -121,7 +121,7 @@ class Content:
     @cached_property
     def codes(self) -> CodeMap:
         """What each ICD-10-CM code asks for; read on first use, since checking it loads ICD-10-CM's tables (~2 s)."""
-        from factsheets.diagnosis import CodeMap, load_codes
+        from factsheets.content.code_map import CodeMap, load_codes
 
         return load_codes(self.codes_from) if self.codes_from else CodeMap()
 

@@ -1,0 +1,236 @@
+"""Selection: what `show` prints is the sources' words, traced to the right place, per variant."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers.cli import cli
+from helpers.project import scratch_copy
+
+from factsheets.content.cancer_types import CANCER_TYPES, find_cancer_type
+from factsheets.content.sheets import Sheet, load_sheet
+from factsheets.errors import FactsheetsError
+from factsheets.project import Content
+from factsheets.selection.approval import passages, read_lock
+from factsheets.selection.select import select
+from factsheets.selection.sentences import sentences, tidy
+from factsheets.selection.variant import Variant
+
+
+def _fold(text: str) -> str:
+    """Spaces folded and typography undone (curly quotes, dashes): the one change a sheet may make."""
+    for tidied, plain in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-")):
+        text = text.replace(tidied, plain)
+    return " ".join(text.replace("\u2014", "--").split())
+
+
+def test_every_shown_passage_is_verbatim_in_its_source(content: Content) -> None:
+    """Parse `show`'s output for every variant; each passage must stand in the cited source file."""
+    checked = 0
+    for variant in content.variants():
+        args = ["show", variant.sheet_id] + (["--cancer-type", variant.type_key] if variant.cancer_type else [])
+        result = cli(*args)
+        assert result.code == 0, result.err
+        pending: list[str] = []
+        for line in result.out.splitlines():
+            cited = re.match(r"^    -- .*\((?P<source>[a-z0-9-]+)\.md line \d+\)$", line)
+            if cited:
+                body = _fold(content.corpus[cited["source"]].path.read_text(encoding="utf-8"))
+                for text in pending:  # table cells, or sentences: whole ones, each word for word
+                    parts = text.split(" | ") if " | " in text else sentences(text)
+                    assert all(_fold(part) in body for part in parts), f"{variant}: {text!r}"
+                    checked += len(parts)
+                pending = []
+            elif line.startswith("    -- from your care team"):
+                pending = []
+            elif line.startswith("    (left out: "):
+                pending.append(line.strip().removeprefix("(left out: ").removesuffix(")"))
+            elif line.startswith("  ") and not line.startswith("    ("):
+                pending.append(line.strip())
+        assert not pending, f"{variant}: passages without a citation: {pending}"
+    assert checked > 150
+
+
+def test_breast_variant_says_where_breast_cancer_spreads(content: Content) -> None:
+    filled = content.fill(Variant.of("where-it-spreads", "breast"))
+    text = filled.plain_text()
+    assert "Breast | Bone, brain, liver, lung" in text
+    assert "Breast cancer tends to spread to the bones, liver, lungs, chest wall, and brain" in text
+    assert "Lung cancer tends to spread" not in text
+    assert "Prostate |" not in text
+
+
+def test_general_variant_shows_a_short_table_of_common_cancers(content: Content) -> None:
+    """PEMAT 19: a simple table; the general sheet shows a few rows, each type's variant its own."""
+    filled = content.fill(Variant("where-it-spreads"))
+    rows = [b for s in filled.sections for g in s.groups for b in g.blocks if b.kind == "row"]
+    assert [r.cells[0] for r in rows] == ["Breast", "Colon", "Lung", "Prostate"]
+
+
+@pytest.mark.parametrize("ctype", list(CANCER_TYPES))
+def test_every_type_gets_its_own_row_and_nothing_of_other_types(content: Content, ctype: str) -> None:
+    filled = content.fill(Variant.of("where-it-spreads", ctype))
+    rows = [b.cells[0] for s in filled.sections for g in s.groups for b in g.blocks if b.kind == "row"]
+    assert rows == [CANCER_TYPES[ctype].label]
+    for other in CANCER_TYPES.values():
+        typed = [b.text for s in filled.sections[1:2] for g in s.groups for b in g.blocks if b.kind != "row"]
+        if other.key != ctype and not CANCER_TYPES[ctype].named_in(" ".join(typed)):
+            assert not any(other.named_in(t) for t in typed)
+
+
+def test_tumor_marker_variant_keeps_only_its_marker(content: Content) -> None:
+    text = content.fill(Variant.of("tests-for-metastasis", "prostate")).plain_text()
+    assert "Prostate cancer: PSA (prostate-specific antigen)." in text
+    assert "CA-125" not in text
+    assert "CEA" not in text
+
+
+def test_type_a_sheet_does_not_vary_by_gives_the_general_sheet(content: Content) -> None:
+    filled = content.fill(Variant.of("bone", "breast"))
+    assert filled.cancer_type is None
+    assert filled.variant == Variant("bone")
+    assert filled.variant.type_key == "general"
+
+
+def test_unknown_cancer_type_lists_the_known_ones() -> None:
+    with pytest.raises(FactsheetsError) as err:
+        find_cancer_type("brest")
+    assert str(err.value) == f"unknown cancer type 'brest' Fix: use one of: {', '.join(CANCER_TYPES)}."
+
+
+def test_cli_unknown_sheet_and_type_exit_1_without_traceback() -> None:
+    result = cli("show", "where-it-spread")
+    assert result.code == 1
+    assert result.err.startswith("error: unknown sheet 'where-it-spread' Fix: use one of: ")
+    result = cli("show", "where-it-spreads", "--cancer-type", "brest")
+    assert result.code == 1
+    assert "unknown cancer type 'brest'" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_citations_point_at_the_source_line(content: Content) -> None:
+    filled = content.fill(Variant("bone"))
+    for section in filled.sections:
+        for group in section.groups:
+            assert group.citation is not None
+            lines = (
+                group.citation.source
+                and content.corpus[group.citation.source.id].path.read_text(encoding="utf-8").splitlines()
+            )
+            assert _fold(group.blocks[0].text.split(" | ")[0])[:20] in _fold(lines[group.citation.line - 1])
+
+
+# --- Sentence-level selection --------------------------------------------------------------------
+
+WHAT_IS = "What Is Metastatic Cancer?"  # NCI's first paragraph there has three sentences
+NCI_FIRST = (
+    "Cancer that spreads from where it started to a distant part of the body is called metastatic cancer.",
+    "For many types of cancer, it is also called stage 4 cancer.",
+    "The process by which cancer cells spread to other parts of the body is called metastasis.",
+)
+
+
+def _one_passage_sheet(tmp_path: Path, passage: str) -> Sheet:
+    path = tmp_path / "picked.yaml"
+    path.write_text(
+        "id: picked\ntitle: Picked sentences\nsections:\n  - heading: What it is\n    passages:\n"
+        f"      - source: nci-metastatic-cancer\n        section: {WHAT_IS}\n        paragraphs: [1]\n{passage}",
+        encoding="utf-8",
+    )
+    return load_sheet(path)
+
+
+@pytest.mark.parametrize(
+    ("picks", "kept"),
+    [
+        ("        drop_sentences: [2]\n", (0, 2)),
+        ("        sentences: [1, 3]\n", (0, 2)),
+        ("        sentences: ['is called metastasis']\n", (2,)),
+        ("        drop_sentences: ['STAGE 4']\n", (0, 2)),  # a phrase in any case
+        ("        sentences: [1, 2, 3]\n        drop_sentences: [1]\n", (1, 2)),
+    ],
+)
+def test_a_passage_prints_exactly_the_sentences_it_keeps(
+    content: Content, tmp_path: Path, picks: str, kept: tuple[int, ...]
+) -> None:
+    filled = select(_one_passage_sheet(tmp_path, picks), content.corpus, None)
+    (group,) = filled.sections[0].groups
+    assert group.texts == (" ".join(NCI_FIRST[i] for i in kept),)
+    assert group.left_out == (tuple(s for i, s in enumerate(NCI_FIRST) if i not in kept),)
+    assert group.citation is not None
+    assert group.citation.line == 31  # still cited at the paragraph's line
+
+
+@pytest.mark.parametrize(
+    ("picks", "words"),
+    [
+        ("        drop_sentences: [1, 2, 3]\n", "the sentence picks keep nothing of paragraph 1"),
+        ("        sentences: []\n", "List should have at least 1 item"),
+    ],
+)
+def test_a_passage_that_would_print_nothing_is_an_error_not_a_gap(
+    content: Content, tmp_path: Path, picks: str, words: str
+) -> None:
+    """Medical text is never dropped silently: leaving a whole paragraph out is said with `paragraphs`."""
+    with pytest.raises(FactsheetsError, match=re.escape(words)):
+        select(_one_passage_sheet(tmp_path, picks), content.corpus, None)
+
+
+def test_a_phrase_copied_from_show_matches_the_source_however_its_quotes_are_written(
+    content: Content, tmp_path: Path
+) -> None:
+    path = tmp_path / "pet.yaml"
+    path.write_text(
+        "id: pet\ntitle: PET\nsections:\n  - heading: Scans\n    passages:\n"
+        "      - source: clevelandclinic-metastasis\n        section: Imaging tests\n        contains: [PET scan]\n"
+        "        sentences: ['\u201clight up\u201d problematic areas']\n",  # curly, as show prints; straight in the source
+        encoding="utf-8",
+    )
+    (group,) = select(load_sheet(path), content.corpus, None).sections[0].groups
+    assert group.texts[0].startswith("It uses a special dye")
+
+
+def test_a_pick_that_matches_no_sentence_is_an_error_at_its_line(content: Content, tmp_path: Path) -> None:
+    sheet = _one_passage_sheet(tmp_path, "        drop_sentences: [2, 'stage 5 cancer']\n")
+    with pytest.raises(FactsheetsError) as raised:
+        select(sheet, content.corpus, None)
+    (problem,) = raised.value.problems
+    assert problem.message == "drop_sentences: the selection has no sentence containing 'stage 5 cancer'"
+    assert problem.line == 9
+    sheet = _one_passage_sheet(tmp_path, "        sentences: [4]\n")
+    with pytest.raises(FactsheetsError, match="the selection has no sentence 4"):
+        select(sheet, content.corpus, None)
+
+
+def test_show_and_the_lock_say_which_sentences_were_left_out(tmp_path: Path) -> None:
+    root = scratch_copy(tmp_path / "project")
+    (root / "sheets" / "picked.yaml").write_text(
+        _one_passage_sheet(tmp_path, "        drop_sentences: [2]\n").path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    shown = cli("show", "picked", cwd=root)
+    assert shown.code == 0, shown.err
+    assert f"  {NCI_FIRST[0]} {NCI_FIRST[2]}\n    (left out: {NCI_FIRST[1]})\n" in shown.out
+    locked = cli("lock", "--approved-by", "Education Committee", cwd=root)
+    assert locked.code == 0, locked.err
+    lock = read_lock(root / "sheets")
+    assert lock is not None
+    (row,) = [r for r in lock.variants["picked/general"] if r.section == WHAT_IS]
+    assert (row.text, row.left_out) == (f"{NCI_FIRST[0]} {NCI_FIRST[2]}", [NCI_FIRST[1]])
+
+
+def test_typography_is_tidied_and_recorded(content: Content, tmp_path: Path) -> None:
+    """Straight quotes become curly, a spaced hyphen an en dash; the lock marks the passage as tidied."""
+    path = tmp_path / "pet.yaml"
+    path.write_text(
+        "id: pet\ntitle: PET\nsections:\n  - heading: Scans\n    passages:\n"
+        "      - source: clevelandclinic-metastasis\n        section: Imaging tests\n        contains: [PET scan]\n",
+        encoding="utf-8",
+    )
+    filled = select(load_sheet(path), content.corpus, None)
+    (row,) = [r for r in passages(filled) if r.source != "sheet"]
+    assert "\u201clight up\u201d" in row.text  # the source has "light up" in straight quotes
+    assert row.tidied
+    assert all('"' not in r.text and " - " not in r.text for f in content.fill_all() for r in passages(f))
+    assert tidy('a "light up" test - it\'s quick') == "a \u201clight up\u201d test \u2013 it\u2019s quick"
