@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from factsheets.build.index import write_index
 from factsheets.errors import FactsheetsError
-from factsheets.project import Project, load_content
+from factsheets.project import SHIPPED, Project, load_content
 
 REPORT_OVERRIDE = """<!DOCTYPE html>
 <html lang="en"><head><title>Riverside review</title></head>
@@ -36,7 +36,11 @@ def _clinic_with(tmp_path: Path, template: str, text: str) -> Path:
 
 def test_folders_come_from_the_root_and_the_clinic_comes_first(tmp_path: Path) -> None:
     project = Project(tmp_path, tmp_path / "riverside")
-    assert project.template_dirs == [tmp_path / "riverside" / "templates", tmp_path / "templates"]
+    assert project.template_dirs == [
+        tmp_path / "riverside" / "templates",
+        tmp_path / "templates",
+        SHIPPED / "templates",
+    ]
     assert project.style_dirs[0] == tmp_path / "riverside" / "styles"
     assert Project(tmp_path).clinic_dir == tmp_path / "clinic"
     assert project.clinic_dir in project.look_dirs

@@ -52,9 +52,18 @@ def look_hash(project: Project, options: RenderOptions, files: FileHashes) -> ha
     """What every sheet shares: version, options, templates, styles, assets, clinic folder, the approval."""
     shared = hashlib.sha256(f"{__version__}|{options.paper}|{options.large_print}".encode())
     for path in _look_files(project):
-        shown = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+        shown = _shown(path, project)
         shared.update(f"{shown}={files(path)}\n".encode())
     return shared
+
+
+def _shown(path: Path, project: Project) -> str:
+    """A look file's name in the hash: where it lives in the project, or in the shipped defaults, never
+    the install path (a wheel in another folder looks the same)."""
+    for base, label in ((project.root, ""), (project.shipped, "shipped/")):
+        if path.is_relative_to(base):
+            return f"{label}{path.relative_to(base)}"
+    return str(path)
 
 
 def _look_files(project: Project) -> list[Path]:

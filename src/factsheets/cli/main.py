@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from factsheets.cli.browse import list_sheets, schema, sections, show
+from factsheets.cli.new import new
 from factsheets.cli.printing import build_all, packet, render, serve
 from factsheets.cli.review import check, lock, report
 from factsheets.errors import FactsheetsError
@@ -70,6 +71,7 @@ app.command("build")(build_all)
 app.command()(serve)
 app.command()(sections)
 app.command()(schema)
+app.command()(new)
 
 
 def main() -> None:

@@ -70,6 +70,8 @@ def check(
 
     when = _today(today)  # a mistyped date is refused before anything is checked
     project, content = load_project(root, clinic)
+    for replaced in content.replaced:  # a content project's own file in place of a shipped one: on purpose?
+        typer.echo(f"note: {replaced}")
     width = max(map(len, content.sheets), default=0)
     for sheet_id, fills in _by_sheet(content.fill_all()).items():
         passages = sum(len(g.texts) for f in fills for s in f.sections for g in s.groups)
@@ -80,7 +82,7 @@ def check(
         )
     grades = grade_cache(project.out_dir)
     warnings = print_warnings(assess(project, when, content, grades), strict, verbose)
-    codes = check_codes(project.sheets_dir, project.out_dir)  # a broken icd10-cm.yaml fails here, at its line
+    codes = check_codes(project.codes_dir, project.out_dir)  # a broken icd10-cm.yaml fails here, at its line
     unfit, laid_out = check_fit(project, content)
     if unfit:
         raise FactsheetsError(unfit)

@@ -58,7 +58,7 @@ class Renderer:
         self.project = project
         self.clinic = project.clinic
         self.env = project.environment(strict=True)
-        allowed = [*project.template_dirs, *project.style_dirs, project.assets_dir, project.clinic_dir]
+        allowed = [*project.template_dirs, *project.style_dirs, *project.asset_dirs, project.clinic_dir]
         self.fetcher = ProjectFetcher([d for d in allowed if d.exists()])
         self.fonts = FontConfiguration()
         self._base_css = self._css(filename=self._find_style("sheet.css"))

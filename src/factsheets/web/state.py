@@ -140,7 +140,7 @@ class Handouts:
         and a clinic's templates are treated as content (the form's page itself may be overridden:
         its CSP runs no inline script and sends forms nowhere else).
         """
-        folder = self.project.templates_dir / "web"
+        folder = self.project.first_with(self.project.layers("templates"), "web/form.js") / "web"
         return {name: (folder / name).read_text(encoding="utf-8") for name in ("form.css", "form.js")}
 
 
