@@ -10,14 +10,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 upgrade=(--upgrade)
+packages=()
 while (($#)); do
   case "$1" in
-    -P) upgrade=("${upgrade[@]/--upgrade}"); upgrade+=(--upgrade-package "$2"); shift 2 ;;
+    -P) [[ -n "${2:-}" ]] || { echo "lock: -P needs a package name" >&2; exit 2; }
+        packages+=(--upgrade-package "$2"); shift 2 ;;
     --keep) upgrade=(); shift ;;
     *) echo "usage: scripts/lock.sh [-P PACKAGE]... | --keep" >&2; exit 2 ;;
   esac
 done
-upgrade=(${upgrade[@]+"${upgrade[@]}"})
+((${#packages[@]})) && upgrade=("${packages[@]}")
 
 tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT

@@ -45,6 +45,8 @@ def test_folders_come_from_the_root_and_the_clinic_comes_first(tmp_path: Path) -
     assert Project(tmp_path).clinic_dir == tmp_path / "clinic"
     assert project.clinic_dir in project.look_dirs
     assert {project.sheets_dir, project.sources_dir} <= set(project.watched_dirs)
+    elsewhere = Project(tmp_path / "root", tmp_path / "clinic-elsewhere")
+    assert elsewhere.clinic_dir in elsewhere.watched_dirs  # --clinic outside the project is watched too
 
 
 def test_the_clinic_is_loaded_once_per_project() -> None:

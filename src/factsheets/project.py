@@ -88,9 +88,9 @@ class Project:
         return self.root / "sheets"
 
     @property
-    def common_dir(self) -> Path:
-        """The sheets/ folder whose common/ is used: shared content is replaced as a whole, not merged."""
-        return self.first_with(self.content_layers("sheets"), FOLDER)
+    def common_dirs(self) -> list[Path]:
+        """The shared glossary and When to call box (sheets/common/), each file from the first layer that has it."""
+        return [d / FOLDER for d in self.content_layers("sheets")]
 
     @property
     def codes_dir(self) -> Path:
@@ -142,13 +142,13 @@ class Project:
             *self.layers("styles"),
             *self.asset_dirs,
             self.clinic_dir,
-            self.common_dir / FOLDER,
+            *self.common_dirs,
         ]
 
     @property
     def watched_dirs(self) -> list[Path]:
         """Everything a build reads in this project and its clinic: what `build --watch` watches."""
-        mine = [d for d in self.look_dirs if d.resolve().is_relative_to(self.root.resolve())]
+        mine = [d for d in self.look_dirs if d == self.clinic_dir or d.resolve().is_relative_to(self.root.resolve())]
         return [self.sheets_dir, self.sources_dir, *[d for d in mine if not d.is_relative_to(self.sheets_dir)]]
 
     @cached_property
@@ -216,7 +216,7 @@ def load_content(project: Project, approved: bool = True) -> Content:
     corpora, problems = collect([project.content_layers("sources")], _documents)
     sheet_sets, more = collect([project.content_layers("sheets")], _sheets)
     locks, last = collect([project.lock_file.parent] if approved else [], read_lock)
-    commons, shared = collect([project.common_dir], load_common)
+    commons, shared = collect([project.content_layers("sheets")], lambda dirs: load_common(*dirs))
     raise_any(problems + more + last + shared)
     (documents, replaced_sources), (sheets, replaced_sheets) = corpora[0], sheet_sets[0]
     if not documents:  # load_corpus says so for a single folder; here every layer was empty

@@ -92,3 +92,24 @@ def test_a_folder_with_only_sheets_and_sources_prints_with_the_shipped_look(tmp_
     result = cli("render", "bone", "-o", str(tmp_path / "bone.pdf"), cwd=tmp_path)
     assert result.code == 0, result.err
     assert "When cancer spreads to the bone" in text_of((tmp_path / "bone.pdf").read_bytes())
+
+
+def test_shared_files_layer_one_at_a_time(project: Path) -> None:
+    """A clinic adding its own code map keeps the shipped glossary and When to call box."""
+    (project / "sheets" / "common").mkdir()
+    shutil.copy(ROOT / "sheets" / "common" / "icd10-cm.yaml", project / "sheets" / "common")
+    content = load_content(Project(project))
+    assert content.common.when_to_call is not None
+    assert content.common.glossary.term("metastasis") is not None
+    assert content.codes_from == project / "sheets"
+
+
+def test_a_clinic_style_sheet_finds_the_shipped_fonts(project: Path) -> None:
+    """The shipped sheet.css copied into clinic/styles/ names the fonts as ../assets/fonts/...: found below."""
+    (project / "clinic" / "styles").mkdir()
+    css = (ROOT / "styles" / "sheet.css").read_text(encoding="utf-8")
+    assert "../assets/fonts/" in css
+    (project / "clinic" / "styles" / "sheet.css").write_text(css, encoding="utf-8")
+    result = cli("render", "questions", "-o", str(project / "q.pdf"), cwd=project)
+    assert result.code == 0, result.err
+    assert "Questions" in text_of((project / "q.pdf").read_bytes())

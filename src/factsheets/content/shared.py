@@ -83,11 +83,21 @@ class Common:
     when_to_call: WhenToCall | None = None  # None: the project ships no call to action (a problem for check)
 
 
-def load_common(sheets_dir: Path) -> Common:
-    """The shared content files; a missing one is empty, a broken one a located problem."""
-    folder = sheets_dir / FOLDER
-    glossaries, problems = collect([folder / GLOSSARY], lambda p: _load(p, Glossary, "the glossary"))
-    calls, more = collect([folder / WHEN_TO_CALL], lambda p: _load(p, WhenToCall, "the call to action"))
+def load_common(sheets_dir: Path, *below: Path) -> Common:
+    """The shared content files; a missing one is empty, a broken one a located problem.
+
+    Each file comes from the first of `sheets_dir` and the folders `below` it (a content project's
+    shipped sheets/) that has it: a clinic adding its own code map keeps the shipped glossary.
+    """
+
+    def first(name: str) -> Path:
+        return next(
+            (d / FOLDER / name for d in (sheets_dir, *below) if (d / FOLDER / name).exists()),
+            sheets_dir / FOLDER / name,
+        )
+
+    glossaries, problems = collect([first(GLOSSARY)], lambda p: _load(p, Glossary, "the glossary"))
+    calls, more = collect([first(WHEN_TO_CALL)], lambda p: _load(p, WhenToCall, "the call to action"))
     raise_any(problems + more)
     return Common(glossaries[0] or Glossary(), calls[0])
 

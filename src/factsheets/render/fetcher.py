@@ -38,9 +38,22 @@ class ResourceRefused(FatalURLFetchingError):
 class ProjectFetcher(URLFetcher):
     """Serves `file:` URLs under `allowed` folders and `data:` URLs; refuses everything else."""
 
-    def __init__(self, allowed: list[Path]) -> None:
+    def __init__(self, allowed: list[Path], layers: list[Path] | None = None) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=True)
         self.allowed = [p.resolve() for p in allowed]
+        self.layers = [p.resolve() for p in layers or []]  # clinic, project, shipped: see _found
+
+    def _found(self, path: Path) -> Path:
+        """`path`, or the same file in a lower layer when it is missing from its own.
+
+        A clinic's styles/sheet.css names the fonts as ../assets/fonts/..., which exist only in the
+        shipped assets: so a file missing under one layer is looked for at the same place under the next.
+        """
+        for at, layer in enumerate(self.layers):
+            if path.is_relative_to(layer):
+                below = (lower / path.relative_to(layer) for lower in self.layers[at + 1 :])
+                return next((p.resolve() for p in below if p.is_file()), path)
+        return path
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         response = self._served(url, headers)
@@ -58,6 +71,8 @@ class ProjectFetcher(URLFetcher):
         if scheme != "file":
             raise ResourceRefused(url, "network access is not allowed while rendering")
         path = Path(unquote(urlparse(url).path)).resolve()
+        if not path.is_file():
+            path = self._found(path)
         if not any(path.is_relative_to(folder) for folder in self.allowed):
             raise ResourceRefused(url, "file is outside the project's templates, styles, assets and clinic folder")
         if not path.is_file():

@@ -59,7 +59,8 @@ class Renderer:
         self.clinic = project.clinic
         self.env = project.environment(strict=True)
         allowed = [*project.template_dirs, *project.style_dirs, *project.asset_dirs, project.clinic_dir]
-        self.fetcher = ProjectFetcher([d for d in allowed if d.exists()])
+        layers = [project.clinic_dir, project.root, project.shipped]
+        self.fetcher = ProjectFetcher([d for d in allowed if d.exists()], layers)
         self.fonts = FontConfiguration()
         self._base_css = self._css(filename=self._find_style("sheet.css"))
         self._size_css: dict[tuple[str, float, bool], CSS] = {}
