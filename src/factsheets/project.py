@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from factsheets.content.reading import content_files
+from factsheets.content.reading import content_files, first_holding
 from factsheets.content.shared import FOLDER, Common, load_common
 from factsheets.content.sheets import Sheet, load_sheets
 from factsheets.content.sources import Corpus, Document, load_corpus
@@ -75,10 +75,6 @@ class Project:
         """sheets/ or sources/, most local first: the project's, then the shipped one in a content project."""
         return self.layers(name) if self.builds_on_shipped else [self.root / name]
 
-    def first_with(self, folders: list[Path], wanted: str) -> Path:
-        """The first of `folders` holding `wanted`, else the first (where a new one would go)."""
-        return next((folder for folder in folders if (folder / wanted).exists()), folders[0])
-
     @property
     def sources_dir(self) -> Path:
         return self.root / "sources"
@@ -97,7 +93,7 @@ class Project:
         """The sheets/ folder whose common/icd10-cm.yaml maps codes to handouts."""
         from factsheets.content.code_map import CODES_FILE
 
-        return self.first_with(self.content_layers("sheets"), f"{FOLDER}/{CODES_FILE}")
+        return first_holding(self.content_layers("sheets"), f"{FOLDER}/{CODES_FILE}")
 
     @property
     def out_dir(self) -> Path:
@@ -106,7 +102,7 @@ class Project:
     @property
     def templates_dir(self) -> Path:
         """The project's templates, or the shipped ones: the fallback for every clinic, and the base of links."""
-        return self.first_with(self.layers("templates"), "sheet.html")
+        return first_holding(self.layers("templates"), "sheet.html")
 
     @property
     def lock_file(self) -> Path:
@@ -114,7 +110,7 @@ class Project:
 
         The project's own, or in a content project without one, the shipped approval of the shipped set.
         """
-        return self.first_with(self.content_layers("sheets"), LOCK_FILE) / LOCK_FILE
+        return first_holding(self.content_layers("sheets"), LOCK_FILE) / LOCK_FILE
 
     @property
     def asset_dirs(self) -> list[Path]:
@@ -242,7 +238,7 @@ def _documents(folders: list[Path]) -> tuple[dict[str, Document], list[str]]:
 
 def _sheets(folders: list[Path]) -> tuple[dict[str, Sheet], list[str]]:
     """Every layer's sheets by id, the project's replacing the shipped ones."""
-    return _merged([load_sheets(f) for f in folders], "sheet") if len(folders) > 1 else (load_sheets(folders[0]), [])
+    return _merged([load_sheets(f) for f in folders], "sheet")
 
 
 def _merged(layers: list[dict[str, T]], kind: str) -> tuple[dict[str, T], list[str]]:

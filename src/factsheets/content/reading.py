@@ -8,7 +8,7 @@ before the text reaches a parser, and never echoes what a link points at.
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -57,6 +57,11 @@ def load_by_id(
         by_id[id_of(item)] = item
     raise_any(problems)
     return by_id
+
+
+def first_holding(folders: Sequence[Path], wanted: str) -> Path:
+    """The first of `folders` (most local first) holding `wanted`, else the first: where a new one would go."""
+    return next((folder for folder in folders if (folder / wanted).exists()), folders[0])
 
 
 def content_files(directory: Path, suffixes: tuple[str, ...]) -> list[Path]:

@@ -19,6 +19,7 @@ from typing import Annotated, TypeVar
 from pydantic import Field, PrivateAttr, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from factsheets.content.reading import first_holding
 from factsheets.content.sheets import Passage, Strict
 from factsheets.content.yamlfile import Loc, YamlDocument, parse_yaml, validate
 from factsheets.errors import Problem, collect, raise_any
@@ -91,10 +92,7 @@ def load_common(sheets_dir: Path, *below: Path) -> Common:
     """
 
     def first(name: str) -> Path:
-        return next(
-            (d / FOLDER / name for d in (sheets_dir, *below) if (d / FOLDER / name).exists()),
-            sheets_dir / FOLDER / name,
-        )
+        return first_holding((sheets_dir, *below), f"{FOLDER}/{name}") / FOLDER / name
 
     glossaries, problems = collect([first(GLOSSARY)], lambda p: _load(p, Glossary, "the glossary"))
     calls, more = collect([first(WHEN_TO_CALL)], lambda p: _load(p, WhenToCall, "the call to action"))

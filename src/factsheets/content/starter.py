@@ -39,9 +39,9 @@ def read_settings(root: Path) -> Settings | None:
 _PROJECT = """\
 # A factsheets content project (made by `factsheets new`).
 # Its sheets/ and sources/ add to the ones shipped with factsheets: a sheet or source with a
-# shipped id replaces the shipped one (`factsheets check` lists each), and sheets/common/ (the
-# glossary and the When to call box) replaces the shipped one as a whole. templates/ and styles/
-# here, or in clinic/, override the shipped files one at a time.
+# shipped id replaces the shipped one (`factsheets check` lists each), and so does each file of
+# sheets/common/ (the glossary, the When to call box, the code map). templates/ and styles/ here,
+# or in clinic/, override the shipped files one at a time.
 # Set to false to print only this folder's own sheets and sources.
 shipped: true
 """

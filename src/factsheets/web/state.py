@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from jinja2.sandbox import SandboxedEnvironment
 
 from factsheets.content.cancer_types import CANCER_TYPES
+from factsheets.content.reading import first_holding
 from factsheets.content.sites import SITES, common_sites
 from factsheets.errors import FactsheetsError, as_sentences
 from factsheets.patient.choice import CLOSING, OVERVIEW, Choice, choose_for
@@ -140,7 +141,7 @@ class Handouts:
         and a clinic's templates are treated as content (the form's page itself may be overridden:
         its CSP runs no inline script and sends forms nowhere else).
         """
-        folder = self.project.first_with(self.project.layers("templates"), "web/form.js") / "web"
+        folder = first_holding(self.project.layers("templates"), "web/form.js") / "web"
         return {name: (folder / name).read_text(encoding="utf-8") for name in ("form.css", "form.js")}
 
 
