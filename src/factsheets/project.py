@@ -15,6 +15,7 @@ local sheet or source with a shipped id replaces it, and `Content.replaced` says
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -180,8 +181,11 @@ class Content:
         return load_codes(self.codes_from) if self.codes_from else CodeMap()
 
     def sheet(self, sheet_id: str) -> Sheet:
+        """The sheet `sheet_id` names; a mistyped one is a plain error naming the nearest."""
         if sheet_id not in self.sheets:
-            raise FactsheetsError(Problem(f"unknown sheet '{sheet_id}'", f"use one of: {', '.join(self.sheets)}."))
+            near = difflib.get_close_matches(sheet_id, self.sheets, n=1, cutoff=0.6)
+            fix = f"use one of: {', '.join(self.sheets)}." + (f" Did you mean '{near[0]}'?" if near else "")
+            raise FactsheetsError(Problem(f"unknown sheet '{sheet_id}'", fix))
         return self.sheets[sheet_id]
 
     def variants(self) -> list[Variant]:
@@ -189,11 +193,15 @@ class Content:
         return [Variant.of(s.id, t) for s in self.sheets.values() for t in [None, *s.variant_types]]
 
     def fill(self, variant: Variant) -> FilledSheet:
-        """One variant's content, resolved, dated with its approval when it prints exactly what was approved."""
+        """One variant's content, resolved, dated with its approval when it prints exactly what was approved.
+
+        A sentence picked by position that is no longer the approved one is an error, never a silent swap.
+        """
         filled = select(self.sheet(variant.sheet_id), self.corpus, variant.cancer_type, self.common)
-        if self.lock is not None and self.lock.approved_on is not None and self.lock.approves(filled):
-            return replace(filled, approved_on=self.lock.approved_on)
-        return filled
+        if self.lock is not None:
+            raise_any([shift.problem for shift in self.lock.shifted(filled)])
+        approval = self.lock.approved(filled) if self.lock is not None else None
+        return replace(filled, approved_on=approval.on) if approval is not None else filled
 
     def fill_all(self) -> list[FilledSheet]:
         """Resolve every variant of every sheet, reporting all problems together."""

@@ -1,67 +1,84 @@
-// Choosing a cancer type or where it has spread ticks the sheets for them; the ticks stay changeable.
-// Diagnosis codes are looked up by the server (the ICD-10-CM tables are there), then tick the same way.
+// The form's script previews; it never decides. As the type, sites, codes and ticks change, it asks the server
+// which sheets the request would print (POST /api/handouts/plan: the library's one rule, the same call as
+// "Create PDF"), ticks them and says why in the status line. Without it the form works the same: "Create PDF"
+// shows the choice, made on the server, above the button that makes the PDF.
 // Served as a file: the page's Content-Security-Policy runs no inline script.
-const choices = JSON.parse(document.getElementById("choices").textContent);
 const type = document.getElementById("cancer_type");
 const codes = document.getElementById("codes");
+const find = document.getElementById("find");
 const status = document.getElementById("choice-status");
-const siteBoxes = [...document.querySelectorAll("input[name=sites]")];
-const sheetBoxes = [...document.querySelectorAll("input[name=sheets]")];
+const siteBoxes = [...document.querySelectorAll("#handouts input[name=sites]")];
+const sheetBoxes = [...document.querySelectorAll("#handouts input[name=sheets]")];
+// The nurse's own ticks; the sheets a request brings are ticked and disabled on top of them.
+const ticked = new Set(sheetBoxes.filter((box) => box.checked && !box.disabled).map((box) => box.value));
+const fields = { cancer_type: [type], codes: [codes], sites: siteBoxes, sheets: sheetBoxes };
+let marked = [];
+let asked = 0;
 
-function tickSheets(wanted) {
-  sheetBoxes.forEach((box) => { box.checked = wanted.includes(box.value); });
+function mark(field) {  // marked invalid and described by the status, as a refused submit is by its error
+  marked = fields[field] || [];
+  marked.forEach((element) => {
+    element.setAttribute("aria-invalid", "true");
+    element.dataset.describedBy = element.getAttribute("aria-describedby") || "";
+    element.setAttribute("aria-describedby", `choice-status ${element.dataset.describedBy}`.trim());
+  });
 }
 
-// Overview, a sheet per site (those ticked, else the type's common sites), questions: as the server chooses.
-function tick() {
-  const given = siteBoxes.filter((box) => box.checked).map((box) => box.value);
-  const sites = given.length ? given : choices.common[type.value] || [];
-  tickSheets([...choices.overview, ...sites.map((site) => choices.sheet_of[site]).filter(Boolean), ...choices.closing]);
-  const missing = sites.filter((site) => !choices.sheet_of[site]).map((site) => choices.name_of[site]);
-  const basis = given.length || !type.value ? "" : `Common sites for ${choices.type_name[type.value]}: ${sites.join(", ")}.`;
-  status.textContent = [basis, missing.length ? `No sheet yet for: ${missing.join(", ")}.` : ""].join(" ").trim();
+function unmark() {
+  marked.forEach((element) => {
+    element.removeAttribute("aria-invalid");
+    element.setAttribute("aria-describedby", element.dataset.describedBy);
+  });
+  marked = [];
 }
 
-function codesWrong(message) {  // marked invalid and described by the message, as a refused submit is
-  codes.setAttribute("aria-invalid", "true");
-  codes.setAttribute("aria-describedby", "choice-status codes-hint");
-  status.textContent = message;
+function show(plan) {
+  const brought = plan.listed ? [] : plan.sheets.map((sheet) => sheet.id).filter((id) => !plan.added.includes(id));
+  sheetBoxes.forEach((box) => {
+    box.disabled = brought.includes(box.value);
+    box.checked = box.disabled || ticked.has(box.value);
+  });
+  status.textContent = [`${plan.summary}.`, plan.notice, ...plan.codes.map((line) => `${line}.`)].join(" ").trim();
 }
 
-async function findSheets() {
-  const sites = siteBoxes.filter((box) => box.checked).map((box) => box.value);
+async function preview() {
+  const mine = ++asked;
+  const body = {
+    cancer_type: type.value || null,
+    sites: siteBoxes.filter((box) => box.checked).map((box) => box.value),
+    codes: codes.value.split(/[\s,;]+/).filter(Boolean),
+    sheets: [...ticked],
+  };
   let answer, plan;
   try {
     answer = await fetch("/api/handouts/plan", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ codes: codes.value.split(/[\s,;]+/).filter(Boolean), sites }),
+      body: JSON.stringify(body),
     });
     plan = await answer.json();
   } catch {
-    codesWrong("The codes could not be looked up: the server did not answer. Please try again.");
+    plan = { error: "The sheets could not be previewed: the server did not answer. \"Create PDF\" still chooses them." };
+  }
+  if (mine !== asked) return;  // a later change asked again: its answer is the one to show
+  unmark();
+  if (!answer || !answer.ok) {
+    mark(plan.field);
+    status.textContent = plan.error;
     return;
   }
-  if (!answer.ok) {
-    codesWrong(plan.error);
-    return;
-  }
-  codes.removeAttribute("aria-invalid");
-  codes.setAttribute("aria-describedby", "codes-hint");
-  type.value = plan.cancer_type || "";
-  siteBoxes.forEach((box) => { box.checked = plan.sites_given && plan.sites.includes(box.value); });
-  tickSheets(plan.sheets.map((sheet) => sheet.id));
-  status.textContent = [...plan.codes.map((line) => `${line}.`), `Ticked ${plan.sheets.length} sheets (${plan.basis}).`, plan.notice].join(" ");
+  show(plan);
 }
 
-type.addEventListener("change", tick);
-siteBoxes.forEach((box) => box.addEventListener("change", tick));
-document.getElementById("find").addEventListener("click", findSheets);
-codes.addEventListener("keydown", (event) => {  // Enter in the codes field looks them up; it does not print
-  if (event.key === "Enter") { event.preventDefault(); findSheets(); }
-});
+sheetBoxes.forEach((box) => box.addEventListener("change", () => {
+  if (box.checked) ticked.add(box.value); else ticked.delete(box.value);
+  preview();
+}));
+[type, codes, ...siteBoxes].forEach((element) => element.addEventListener("change", preview));
+find.hidden = false;
+find.addEventListener("click", preview);
 
 // After a refused submit: focus the field the error is about (it is marked invalid and described by the
 // error, so a screen reader reads both), or the error itself when no one field is at fault.
 const error = document.getElementById("error");
-if (error) (document.querySelector("[aria-invalid=true]") || error).focus();
+if (error) (document.querySelector("#handouts [aria-invalid=true]") || error).focus();

@@ -12,12 +12,17 @@ from pathlib import Path
 import pytest
 from helpers.cli import CLI_COMMAND, cli, run_cli
 from helpers.disks import make_read_only, tmpfs
+from helpers.packets import other_types_text, printed_twice
 from helpers.pdfs import reader, ua_problems
-from helpers.project import OVERFLOW_SHEET, scratch_copy
+from helpers.project import OVERFLOW_SHEET, scratch_copy, variant_keys
 
 from factsheets.build.run import build
+from factsheets.content.cancer_types import CANCER_TYPES
 from factsheets.files import umask
+from factsheets.patient.choice import choose
+from factsheets.patient.packet import packet_fills
 from factsheets.project import Project, load_content
+from factsheets.selection.repeats import repeats, same
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = scratch_copy(tmp_path_factory.mktemp("project"))
     report = build(Project(root), jobs=2)
     assert not report.failed
-    assert len(report.built) == 27
+    assert sorted(report.built) == sorted(variant_keys(root / "sheets"))  # every variant of every sheet
     return root
 
 
@@ -56,7 +61,7 @@ def test_full_build_writes_every_variant_listed_with_matching_checksums(built: P
 def test_every_file_in_out_gets_the_mode_the_umask_gives(built: Path) -> None:
     """nginx or the service's user reads out/ (README: running it for a clinic): no 0600 files."""
     files = [p for p in (built / "out").rglob("*") if p.is_file()]
-    assert len(files) > 27
+    assert len(files) > len(variant_keys(built / "sheets"))
     assert {p.relative_to(built).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in files} == {
         p.relative_to(built).as_posix(): 0o666 & ~umask() for p in files
     }
@@ -67,7 +72,8 @@ def test_second_build_rebuilds_nothing(built: Path) -> None:
     written = {p: p.stat().st_mtime_ns for p in (out / "index.html", out / "manifest.json")}
     report = build(Project(built), jobs=2)
     assert report.built == []
-    assert len(report.unchanged) == 27
+    assert sorted(report.unchanged) == sorted(variant_keys(built / "sheets"))
+    assert report.packets == []  # what a packet's shortened sheets print is the same: no packet is made again
     assert not report.failed
     assert {p: p.stat().st_mtime_ns for p in written} == written  # nothing changed: nothing rewritten
     (out / "index.html").unlink()
@@ -90,7 +96,7 @@ def test_editing_one_source_rebuilds_exactly_the_sheets_that_cite_it(built: Path
         )
     }
     report = build(Project(built), jobs=1)
-    assert sorted(report.built) == sorted(citing) == ["questions/general"]
+    assert sorted(report.built) == sorted(citing) == ["liver/general", "questions/general"]
 
 
 def test_a_damaged_pdf_is_rebuilt(built: Path) -> None:
@@ -110,16 +116,17 @@ def test_removed_sheet_pdf_is_cleaned_out(built: Path) -> None:
 
 
 def test_failing_sheet_leaves_the_rest_built_and_exits_1(scratch: Path) -> None:
+    shipped = len(variant_keys(scratch / "sheets"))
     (scratch / "sheets" / "too-long.yaml").write_text(OVERFLOW_SHEET, encoding="utf-8")
     result = cli("build", "--jobs", "2", cwd=scratch)
     assert result.code == 1
     assert "FAILED too-long/general: " in result.err
-    assert "does not fit on 1 page(s)" in result.err
-    assert "Built 27, unchanged 0, failed 1" in result.out
+    assert "does not fit on one page even at 11 pt: the page runs out in section " in result.err
+    assert f"Built {shipped}, unchanged 0, failed 1" in result.out
     assert not (scratch / "out" / "general" / "too-long.pdf").exists()
     assert (scratch / "out" / "general" / "bone.pdf").exists()
     assert "too-long" not in (scratch / "out" / "manifest.json").read_text(encoding="utf-8")
-    assert len(list(scratch.glob("out/packets/*.pdf"))) == 13  # too-long belongs to no packet
+    assert len(list(scratch.glob("out/packets/*.pdf"))) == len(CANCER_TYPES)  # too-long belongs to no packet
 
 
 def test_packet_missing_a_failed_sheet_is_not_made(scratch: Path) -> None:
@@ -147,12 +154,10 @@ def test_plain_progress_lines_when_not_a_terminal(scratch: Path) -> None:
 
 
 def test_packets_hold_the_right_sheets_in_order_with_bookmarks(built: Path) -> None:
-    from factsheets.content.cancer_types import CANCER_TYPES
-
     for ctype, sites in [
         ("breast", ["bone", "brain", "liver", "lungs"]),
-        ("colon", ["liver", "lungs"]),
-        ("prostate", ["bone", "liver", "lungs"]),
+        ("colon", ["liver", "lungs", "peritoneum"]),
+        ("prostate", ["bone", "liver", "lungs"]),  # and the adrenal gland, which has no sheet yet
     ]:
         packet = reader((built / "out" / "packets" / f"{ctype}.pdf").read_bytes())
         top = [item.title for item in packet.outline if not isinstance(item, list)]
@@ -161,6 +166,7 @@ def test_packets_hold_the_right_sheets_in_order_with_bookmarks(built: Path) -> N
             "brain": "When cancer spreads to the brain",
             "liver": "When cancer spreads to the liver",
             "lungs": "When cancer spreads to the lungs",
+            "peritoneum": "Fluid in the belly (ascites)",
         }
         assert top == [
             "What is metastatic cancer?",
@@ -172,15 +178,61 @@ def test_packets_hold_the_right_sheets_in_order_with_bookmarks(built: Path) -> N
         assert len(packet.pages) == len(top)
         pdf = (built / "out" / "packets" / f"{ctype}.pdf").read_bytes()
         assert ua_problems(pdf, sheets=len(top)) == []  # one tagged document, not merged pages
-        for n, path in enumerate(_packet_entry(built, ctype)["sheets"]):  # each page as its sheet's own PDF
-            assert packet.pages[n].extract_text() == reader((built / "out" / path).read_bytes()).pages[0].extract_text()
+        entry = _packet_entry(built, ctype)
+        for n, path in enumerate(entry["sheets"]):  # each page as its sheet's own PDF, or shortened for the packet
+            own = reader((built / "out" / path).read_bytes()).pages[0].extract_text()
+            if path in entry["shortened"]:  # its page names the version it prints, not its own PDF's
+                assert packet.pages[n].extract_text() != own
+                assert f"Content version {entry['shortened'][path]}" in packet.pages[n].extract_text()
+                assert f"Content version {entry['shortened'][path]}" not in own
+            else:
+                assert packet.pages[n].extract_text() == own
         where = packet.pages[2].extract_text()
         assert f"For people with {CANCER_TYPES[ctype].name}" in where
 
 
+def test_every_packet_prints_each_sentence_of_its_sheets_once(built: Path) -> None:
+    """Issue 24: the breast packet printed "Treatment can ease your symptoms..." three times. Read from each
+    packet's PDF, each sheet's own text (the boxes every sheet prints by design are not: see helpers.packets)."""
+    twice = {t: printed_twice((built / "out" / "packets" / f"{t}.pdf").read_bytes()) for t in CANCER_TYPES}
+    assert {t: found for t, found in twice.items() if found} == {}
+
+
+def test_no_packet_prints_another_cancer_types_text(built: Path) -> None:
+    """The lung packet printed "Breast cancer tends to spread to the bones...": no sentence of a typed packet's
+    sheets is about another type (helpers.packets.other_types_text). This one holds by the sheets' content
+    (site sheets' cancer-type variants), not by the packet step."""
+    types = list(CANCER_TYPES.values())
+    found = {
+        t.key: other_types_text((built / "out" / "packets" / f"{t.key}.pdf").read_bytes(), t, types) for t in types
+    }
+    assert {t: texts for t, texts in found.items() if texts} == {}
+
+
+def test_what_a_packet_leaves_out_is_what_its_sheets_repeat_when_each_prints_alone(built: Path) -> None:
+    """The packets' sheets' own PDFs, merged as they are, repeat exactly what the packet leaves out, and a
+    packet shortens a sheet exactly when there is something to leave out (the reading above is not blind)."""
+    from factsheets.render.merging import merge
+
+    content = load_content(Project(built))
+    for ctype in CANCER_TYPES.values():
+        entry = _packet_entry(built, ctype.key)
+        merged = merge(
+            [(path, (built / "out" / path).read_bytes()) for path in entry["sheets"]], "As each prints alone"
+        )
+        seen = {same(text) for text, _ in printed_twice(merged)}
+        sheet_ids = choose(content.corpus, content.sheets, ctype, None).sheet_ids
+        members = packet_fills(content, sheet_ids, ctype)
+        assert seen == {same(r.text) for r in repeats([alone for alone, _ in members])}, ctype.key
+        assert sorted(entry["shortened"]) == sorted(a.variant.path for a, shown in members if shown is not a)
+
+
+def _packets(root: Path) -> list[dict]:
+    return json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]
+
+
 def _packet_entry(root: Path, ctype: str) -> dict:
-    packets = json.loads((root / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]
-    return next(p for p in packets if p["cancer_type"] == ctype)
+    return next(p for p in _packets(root) if p["cancer_type"] == ctype)
 
 
 def test_index_lists_every_sheet_and_packet_with_thumbnails(built: Path) -> None:
@@ -188,11 +240,11 @@ def test_index_lists_every_sheet_and_packet_with_thumbnails(built: Path) -> None
     for entry in _manifest(built):
         assert f'href="{entry["path"]}"' in html
     manifest = json.loads((built / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["packets"]) == 13
+    assert len(manifest["packets"]) == len(CANCER_TYPES)  # a packet per cancer type
     for packet in manifest["packets"]:
         assert f'href="{packet["path"]}"' in html
     thumbs = list((built / "out" / "thumbs").glob("*.png"))
-    assert len(thumbs) == 27 + 13
+    assert len(thumbs) == len(variant_keys(built / "sheets")) + len(CANCER_TYPES)
     assert all(t.read_bytes().startswith(b"\x89PNG") for t in thumbs)
 
 
@@ -213,9 +265,9 @@ def test_killed_build_leaves_out_consistent_and_the_next_build_finishes(scratch:
         assert hashlib.sha256((scratch / "out" / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
     report = build(Project(scratch), jobs=2)
     assert not report.failed
-    assert len(report.built) + len(report.unchanged) == 27
+    assert sorted(report.built + report.unchanged) == sorted(variant_keys(scratch / "sheets"))
     assert report.built
-    assert len(_manifest(scratch)) == 27
+    assert len(_manifest(scratch)) == len(variant_keys(scratch / "sheets"))
     assert not list(scratch.glob("out/**/*.part"))
     for pdf in (scratch / "out").glob("*/*.pdf"):
         assert len(reader(pdf.read_bytes()).pages) == (
@@ -242,7 +294,48 @@ def test_editing_a_sheet_in_no_packet_rewrites_no_packet(built: Path) -> None:
         "tests-for-metastasis/prostate",
     ]
     assert report.packets == []
-    assert len(json.loads((built / "out" / "manifest.json").read_text(encoding="utf-8"))["packets"]) == 13
+    assert len(_packets(built)) == len(CANCER_TYPES)
+
+
+def test_editing_the_peritoneum_sheet_rewrites_the_packets_of_the_types_that_spread_there(built: Path) -> None:
+    """NCI's table names the peritoneum for six types: their packets hold the sheet, and only they change."""
+    sheet = built / "sheets" / "peritoneum.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("title: Fluid in the belly (ascites)", "title: Ascites"), encoding="utf-8")
+    report = build(Project(built), jobs=2)
+    assert report.built == ["peritoneum/general"]
+    types = ["colon", "ovary", "pancreas", "rectal", "stomach", "uterus"]
+    assert sorted(report.packets) == [f"packets/{t}.pdf" for t in types]
+    for ctype in types:
+        assert "general/peritoneum.pdf" in _packet_entry(built, ctype)["sheets"]
+        packet = reader((built / "out" / "packets" / f"{ctype}.pdf").read_bytes())
+        assert "Ascites" in [item.title for item in packet.outline if not isinstance(item, list)]
+
+
+def test_an_earlier_sheet_that_now_prints_a_later_ones_sentence_rewrites_the_packets_not_the_later_sheet(
+    built: Path,
+) -> None:
+    """What a packet's sheet leaves out depends on the sheets before it: the packet is keyed by it, the sheet's
+    own PDF is not (it prints whole)."""
+    from factsheets.selection.repeats import printed_units
+    from factsheets.selection.variant import Variant
+
+    content = load_content(Project(built))
+    questions = built / "out" / "general" / "questions.pdf"
+    before = questions.read_bytes()
+    sentence = min(printed_units(content.fill(Variant("questions"))), key=len)
+    first = built / "sheets" / "what-is-metastatic-cancer.yaml"
+    text = first.read_text(encoding="utf-8")
+    at = text.index("    passages:\n", text.index("sections:")) + len("    passages:\n")
+    first.write_text(f"{text[:at]}      - clinic_text: {json.dumps(sentence)}\n{text[at:]}", encoding="utf-8")
+    report = build(Project(built), jobs=2)
+    assert not report.failed
+    assert {name.split("/")[0] for name in report.built} == {"what-is-metastatic-cancer"}
+    assert questions.read_bytes() == before  # the sheet alone is unchanged
+    assert sorted(report.packets) == sorted(f"packets/{t}.pdf" for t in CANCER_TYPES)
+    for ctype in CANCER_TYPES:
+        assert "general/questions.pdf" in _packet_entry(built, ctype)["shortened"]
+        assert printed_twice((built / "out" / "packets" / f"{ctype}.pdf").read_bytes()) == []
 
 
 def test_a_second_build_in_the_same_folder_stops_with_a_clear_message(scratch: Path) -> None:
@@ -272,8 +365,8 @@ def test_a_second_build_in_the_same_folder_stops_with_a_clear_message(scratch: P
         "it, then run again." in second.err
     )
     assert first.returncode == 0, err
-    assert "Built 27, unchanged 0, failed 0" in out
-    assert len(_manifest(scratch)) == 27
+    assert f"Built {len(variant_keys(scratch / 'sheets'))}, unchanged 0, failed 0" in out
+    assert len(_manifest(scratch)) == len(variant_keys(scratch / "sheets"))
 
 
 def test_the_lock_is_released_after_a_failed_build(scratch: Path) -> None:

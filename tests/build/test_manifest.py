@@ -31,6 +31,7 @@ PACKET = PacketEntry(
     sha256="e" * 64,
     cancer_type="breast",
     sheets=["breast/bone.pdf"],
+    shortened={"breast/bone.pdf": "1a2b3c4d"},  # left out repeats: the version its page prints
 )
 
 
@@ -43,7 +44,9 @@ def test_a_saved_manifest_loads_back_equal_with_the_same_keys_as_before(tmp_path
         "sheet", "variant", "title", "path", "pages", "body_pt", "renders", "content_version", "input_hash",
         "sha256", "bytes", "sources",
     }  # fmt: skip
-    assert set(data["packets"][0]) == {"path", "cancer_type", "input_hash", "title", "sheets", "pages", "sha256"}
+    assert set(data["packets"][0]) == {
+        "path", "cancer_type", "input_hash", "title", "sheets", "shortened", "pages", "sha256",
+    }  # fmt: skip
 
 
 def test_entries_know_their_thumbnail() -> None:

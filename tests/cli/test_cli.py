@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 import typer
 from helpers.cli import CliResult, cli
 from helpers.pdfs import reader, text_of
-from helpers.project import scratch_copy
+from helpers.project import ROOT, scratch_copy
 
 from factsheets import __version__
 from factsheets.cli.main import app
@@ -21,9 +23,9 @@ def test_check_passes_on_the_shipped_project() -> None:
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[-1].startswith("OK: ")
-    assert "5 sources" in lines[-1]
+    assert f"{len(list((ROOT / 'sources').glob('*.md')))} sources" in lines[-1]
     where = next(line for line in lines if line.startswith("where-it-spreads"))
-    assert "14 variant(s)" in where
+    assert "14 variants" in where  # plurals as a sentence says them: "1 variant", "14 variants"
 
 
 def test_every_command_has_help_with_an_example() -> None:
@@ -52,13 +54,14 @@ def test_packet_with_sites_is_the_overview_those_sites_and_questions(tmp_path: P
     result = cli("packet", "--type", "breast", "--sites", "bone", "--patient", "Ann Lee", "-o", str(out))
     assert result.code == 0, result.err
     assert _bookmarks(out) == [
+        "5 sheets: breast cancer; spread to bone",
         "What is metastatic cancer?",
         "How cancer spreads",
         "Where cancer spreads",
         "When cancer spreads to the bone",
         "Questions to ask your care team",
     ]
-    assert "sites given: bone" in result.out
+    assert f"Wrote {out}: 5 sheets: breast cancer; spread to bone\n" in result.out
     assert "Ann Lee" in text_of(out.read_bytes())
     assert "Ann Lee" not in result.out + result.err
 
@@ -67,19 +70,58 @@ def test_packet_from_diagnosis_codes(tmp_path: Path) -> None:
     out = tmp_path / "codes.pdf"
     result = cli("packet", "--icd10", "C50.911,C79.51", "-o", str(out))
     assert result.code == 0, result.err
-    assert _bookmarks(out)[3] == "When cancer spreads to the bone"
-    assert len(_bookmarks(out)) == 5
+    assert _bookmarks(out)[4] == "When cancer spreads to the bone"
+    assert _bookmarks(out)[0] == "5 sheets: breast cancer (C50.911); spread to bone (C79.51)"
+    assert len(_bookmarks(out)) == 6  # what was chosen and why, then the five sheets
     assert "C79.51 (Secondary malignant neoplasm of bone): spread to the bone" in result.out
+    assert f"Wrote {out}: 5 sheets: breast cancer (C50.911); spread to bone (C79.51)\n" in result.out
 
 
 def test_packet_without_sites_uses_the_types_common_sites_and_says_so(tmp_path: Path) -> None:
-    out = tmp_path / "ovary.pdf"
-    result = cli("packet", "-t", "ovary", "-o", str(out))
+    out = tmp_path / "prostate.pdf"
+    result = cli("packet", "-t", "prostate", "-o", str(out))
     assert result.code == 0, result.err
-    assert "common sites for ovarian cancer" in result.out
-    assert "note: No sheet yet for: the peritoneum." in result.err
-    assert _bookmarks(out)[3:] == ["When cancer spreads to the liver", "When cancer spreads to the lungs",
+    assert "7 sheets: prostate cancer; common sites: bone, liver, lungs, adrenal gland (no sheet yet)" in result.out
+    assert "note: No sheet yet for: the adrenal gland." in result.err
+    assert _bookmarks(out)[5:] == ["When cancer spreads to the liver", "When cancer spreads to the lungs",
                                    "Questions to ask your care team"]  # fmt: skip
+
+
+def test_packet_for_the_peritoneum_prints_its_sheet_and_says_no_site_is_without_one(tmp_path: Path) -> None:
+    out = tmp_path / "peritoneum.pdf"
+    result = cli("packet", "--sites", "peritoneum", "-o", str(out))
+    assert result.code == 0, result.err
+    assert "No sheet yet" not in result.out + result.err
+    assert f"Wrote {out}: 5 sheets: spread to peritoneum\n" in result.out
+    assert _bookmarks(out) == [
+        "5 sheets: spread to peritoneum",
+        "What is metastatic cancer?",
+        "How cancer spreads",
+        "Where cancer spreads",
+        "Fluid in the belly (ascites)",
+        "Questions to ask your care team",
+    ]
+    pages = reader(out.read_bytes()).pages
+    assert len(pages) == 5
+    sheet = " ".join((pages[3].extract_text() or "").split())
+    assert "Ascites is the abnormal buildup of fluid in your belly (abdomen)" in sheet
+    assert "Tell your doctor or nurse if you notice" in sheet
+
+
+def test_packet_sheets_add_to_what_the_codes_bring_or_alone_are_printed_as_listed(tmp_path: Path) -> None:
+    """As ticks on the form: --sheets adds; with no type, sites or codes, it is the packet."""
+    out = tmp_path / "added.pdf"
+    result = cli("packet", "--icd10", "C50.911,C79.51", "--sheets", "questions,liver", "-o", str(out))
+    assert result.code == 0, result.err
+    assert f"Wrote {out}: 6 sheets: breast cancer (C50.911); spread to bone (C79.51); sheets added: liver\n" in (
+        result.out
+    )
+    assert _bookmarks(out)[4:6] == ["When cancer spreads to the bone", "When cancer spreads to the liver"]
+    alone = tmp_path / "alone.pdf"
+    result = cli("packet", "--sheets", "questions,bone", "-o", str(alone))
+    assert result.code == 0, result.err
+    assert "2 sheets: as listed (no cancer type, sites or codes given)" in result.out
+    assert _bookmarks(alone)[1:] == ["Questions to ask your care team", "When cancer spreads to the bone"]
 
 
 @pytest.mark.parametrize(
@@ -96,6 +138,8 @@ def test_packet_without_sites_uses_the_types_common_sites_and_says_so(tmp_path: 
             "error: --sites: unknown site(s) of spread: spleen Fix: use one or more of: bone, brain",
         ),
         (("--type", "colon", "--icd10", "C50.911"), "error: --type: the codes say breast cancer, but the cancer type"),
+        (("--sheets", "nope"), "error: --sheets: unknown sheet(s): nope Fix: use: "),
+        (("--sheets", ""), "error: --sheets: nothing to print: no cancer type, sites or codes given"),
     ],
 )
 def test_a_bad_packet_request_writes_nothing_and_says_why(tmp_path: Path, args: tuple[str, ...], words: str) -> None:
@@ -181,3 +225,53 @@ def test_build_refuses_fewer_than_one_job_before_any_work(tmp_path: Path, jobs: 
     assert "Invalid value for '--jobs'" in result.err
     assert "Traceback" not in result.err
     assert not (root / "out").exists()
+
+
+def _flags() -> list[tuple[str, object]]:
+    """Every yes-or-no option of every command, and of factsheets itself, but --help and typer's completion."""
+    group = typer.main.get_command(app)
+    found = [("factsheets", p) for p in group.params]
+    found += [(name, p) for name, command in group.commands.items() for p in command.params]
+    typer_own = {"--install-completion", "--show-completion"}
+    return [(n, p) for n, p in found if getattr(p, "is_flag", False) and not set(p.opts) & typer_own]
+
+
+def test_flags_take_no_value_and_help_shows_none() -> None:
+    """`--help` showed `--large-print <bool>`, but `--large-print true` was an error: a flag shows no value."""
+    flags = _flags()
+    assert {opt for _, p in flags for opt in p.opts} >= {"--large-print", "--strict", "--verbose", "--watch"}
+    assert all(p.metavar == "" for _, p in flags), [(n, p.opts) for n, p in flags if p.metavar != ""]
+    shown = cli("render", "--help").out
+    line = next(line for line in shown.splitlines() if "--large-print" in line)
+    assert "<bool>" not in line
+    assert "18 pt body" in line
+
+
+def test_schema_outside_a_project_is_a_plain_error_and_works_with_a_file_named(tmp_path: Path) -> None:
+    result = cli("schema", cwd=tmp_path)
+    assert result.code == 1
+    assert result.err.startswith(f"error: there is no sheets/ folder here ({tmp_path}), so this is not a project")
+    assert "factsheets schema -o sheet.schema.json" in result.err
+    assert "Traceback" not in result.err
+    assert list(tmp_path.iterdir()) == []  # no sheets/ folder made where there was none
+    named = cli("schema", "-o", "sheet.schema.json", cwd=tmp_path)
+    assert named.code == 0, named.err
+    assert (
+        json.loads((tmp_path / "sheet.schema.json").read_text(encoding="utf-8"))["title"]
+        == "factsheets sheet definition"
+    )
+
+
+def test_shell_completion_is_available() -> None:
+    """typer's --install-completion and --show-completion; the installed command completes commands and options."""
+    script = Path(sys.executable).parent / "factsheets"
+    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True, check=True)
+    assert "_FACTSHEETS_COMPLETE=complete_bash" in shown.stdout
+
+    def completes(*words: str) -> list[str]:
+        env = {**os.environ, "_FACTSHEETS_COMPLETE": "complete_bash", "COMP_WORDS": " ".join(["factsheets", *words]),
+               "COMP_CWORD": str(len(words))}  # fmt: skip
+        return subprocess.run([script], env=env, capture_output=True, text=True, check=True).stdout.split()
+
+    assert completes("ch") == ["check"]
+    assert completes("render", "--la") == ["--large-print"]

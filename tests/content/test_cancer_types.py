@@ -75,7 +75,7 @@ def test_melanoma_sheet_says_melanoma_not_melanoma_cancer(renderer: Renderer, co
 
 def test_ovary_variant_prints_ovarian_cancer(content: Content) -> None:
     filled = content.fill(Variant.of("where-it-spreads", "ovary"))
-    assert [s.heading for s in filled.sections][1] == "Where ovarian cancer spreads"
+    assert filled.sections[0].heading == "Where ovarian cancer spreads"
     result = cli("show", "where-it-spreads", "--cancer-type", "ovary")
     assert result.code == 0, result.err
     assert result.out.splitlines()[0] == "Where cancer spreads (Ovarian cancer)"

@@ -65,7 +65,7 @@ def test_bad_colour_and_unknown_key_are_located(tmp_path: Path) -> None:
     lines = sorted(line.split("clinic.yaml:")[1] for line in str(err.value).splitlines())
     assert lines[0] == (
         "2: unknown key 'accent_colour' Fix: check the spelling; allowed keys "
-        "here: name, phone, logo, accent_color, paper, approval_valid_for, quote_word_limit."
+        "here: name, phone, logo, accent_color, paper, date_order, approval_valid_for, quote_word_limit."
     )
     assert lines[1].startswith("3: accent_color: String should match pattern")
     assert lines[1].endswith("Fix: write a colour as #rrggbb, e.g. #1d3f6e.")
@@ -133,6 +133,43 @@ def _clinic_with_logo(folder: Path, name: str = "logo.png") -> Path:
     folder.mkdir(exist_ok=True)
     (folder / "clinic.yaml").write_text(f"name: X\nlogo: {name}\n", encoding="utf-8")
     return folder / name
+
+
+def test_date_order_is_one_of_two_and_located_when_wrong(tmp_path: Path) -> None:
+    (tmp_path / "clinic.yaml").write_text("paper: a4\ndate_order: month-first\n", encoding="utf-8")
+    assert load_clinic(tmp_path).dates == "month-first"  # set: the paper's convention does not apply
+    (tmp_path / "clinic.yaml").write_text("paper: a4\n", encoding="utf-8")
+    assert load_clinic(tmp_path).dates == "day-first"
+    (tmp_path / "clinic.yaml").write_text("name: X\ndate_order: dd/mm/yyyy\n", encoding="utf-8")
+    with pytest.raises(FactsheetsError) as err:
+        load_clinic(tmp_path)
+    assert "clinic.yaml:2: date_order: Input should be 'month-first' or 'day-first'" in str(err.value)
+
+
+def test_the_logo_for_a_web_page_is_what_the_sheets_print(tmp_path: Path) -> None:
+    import base64
+
+    from PIL import Image
+
+    assert load_clinic(None).logo_image() is None
+    Image.new("RGB", (3000, 1000), (0x5A, 0x1E, 0x6E)).save(_clinic_with_logo(tmp_path / "png"))
+    clinic = load_clinic(tmp_path / "png")
+    assert clinic.logo_image() == ("image/png", base64.b64decode((clinic.logo_uri or "").split(",", 1)[1]))
+    svg = load_clinic(DATA / "clinic").logo_image()
+    assert svg == ("image/svg+xml", (DATA / "clinic" / "logo.svg").read_bytes())
+
+
+def test_an_svg_logo_changed_after_loading_is_checked_again_not_served(tmp_path: Path) -> None:
+    logo = _clinic_with_logo(tmp_path, "logo.svg")
+    logo.write_text(_SVG.format('<circle r="4"/>'), encoding="utf-8")
+    clinic = load_clinic(tmp_path)
+    logo.write_text(_SVG.format('<image href="https://example.org/track.png"/>'), encoding="utf-8")
+    with pytest.raises(FactsheetsError, match=r"logo.svg refers to something outside itself \(https://example.org"):
+        clinic.logo_image()
+    logo.unlink()
+    logo.symlink_to("/etc/hostname")
+    with pytest.raises(FactsheetsError, match="no longer a file inside the clinic folder"):
+        clinic.logo_image()
 
 
 def test_svg_logo_is_used_from_its_file() -> None:

@@ -60,6 +60,36 @@ def test_a_glossary_term_used_without_its_definition_is_warned_at_its_sheet(cont
     assert "uses 'ascites' without defining it: add it to the sheet's words_to_know" in check.warnings
 
 
+def test_a_word_printed_only_inside_a_longer_term_the_sheet_defines_needs_no_definition_of_its_own(
+    content: Content, tmp_path: Path
+) -> None:
+    """ "metastatic" is a form of "metastasis" (issue 24: printed undefined); in "metastatic cancer",
+    defined, it is part of that term, but "metastatic tumors" still needs "metastasis" defined."""
+    path = tmp_path / "liver-words.yaml"
+    both = (
+        LIVER.replace("[metastasis]", "[metastatic cancer]")
+        + "      - clinic_text: Metastatic cancer can be treated.\n"
+    )
+    path.write_text(both, encoding="utf-8")
+    filled = select(load_sheet(path), content.corpus, None, content.common)
+    assert "metastasis" in undefined_terms(filled, content.common.glossary)  # "Liver metastasis can cause pain"
+    only = LIVER.replace("[metastasis]", "[metastatic cancer]").replace(
+        "      - source: clevelandclinic-metastasis\n        section: What are the symptoms of metastatic cancer? > "
+        "Liver metastasis\n",
+        "      - clinic_text: Metastatic cancer can be treated.\n",
+    )
+    path.write_text(only, encoding="utf-8")
+    filled = select(load_sheet(path), content.corpus, None, content.common)
+    assert undefined_terms(filled, content.common.glossary) == []  # "metastatic" only in "metastatic cancer"
+    path.write_text(only.replace("Metastatic cancer can be treated.", "Metastatic tumors can be treated."))
+    filled = select(load_sheet(path), content.corpus, None, content.common)
+    assert undefined_terms(filled, content.common.glossary) == ["metastasis"]
+    defined = only.replace("[metastatic cancer]", "[metastasis]").replace("Metastatic tumors", "Metastatic cancer")
+    path.write_text(defined, encoding="utf-8")  # the other way round: "metastatic" defined, "metastatic cancer" not
+    filled = select(load_sheet(path), content.corpus, None, content.common)
+    assert undefined_terms(filled, content.common.glossary) == ["metastatic cancer"]
+
+
 def test_a_term_the_glossary_lacks_is_an_error_at_the_sheets_line(content: Content, tmp_path: Path) -> None:
     path = tmp_path / "liver-words.yaml"
     path.write_text(LIVER.replace("[metastasis]", "[metastasis, hepatology]"), encoding="utf-8")

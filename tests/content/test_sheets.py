@@ -13,29 +13,82 @@ from helpers.project import DATA, ROOT
 
 from factsheets.content.reading import MAX_BYTES
 from factsheets.content.sheets import Sheet, load_sheets, sheet_schema
+from factsheets.content.sites import SITES
 from factsheets.errors import FactsheetsError
+from factsheets.project import Content
+from factsheets.quality import checks, pemat, readability
+from factsheets.quality.pemat_form import ADEQUATE
+from factsheets.selection.variant import Variant
 
 BAD = DATA / "bad_sheets"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# The topics patients ask about (issue 24), from NCI's public-domain pages: each sheet, and the
+# section where the reader is told when to call (its signs or its steps) until each sheet's urgent
+# signs move into its call box.
+TOPIC_SHEETS = {
+    "peritoneum": "Tell your doctor or nurse if you notice",
+    "pleural-effusion": "Talk to your doctor if you have",
+    "pain": "Call your doctor or nurse about new pain",
+    "fatigue": "Tell your health care team",
+    "nausea-appetite": "Tell your doctor",
+    "feelings": "Get help right away",
+    "caregivers": "Watch for signs of depression",
+}
+SHIPPED_SHEETS = {
+    "what-is-metastatic-cancer",
+    "how-cancer-spreads",
+    "where-it-spreads",
+    "bone",
+    "brain",
+    "liver",
+    "lungs",
+    "tests-for-metastasis",
+    "treatment",
+    "questions",
+    "living-with",
+    *TOPIC_SHEETS,
+}
 
 
 def test_shipped_sheets_cover_the_topics() -> None:
     sheets = load_sheets(ROOT / "sheets")
-    assert len(sheets) >= 10
-    for topic in (
-        "what-is-metastatic-cancer",
-        "how-cancer-spreads",
-        "where-it-spreads",
-        "bone",
-        "brain",
-        "liver",
-        "lungs",
-        "tests-for-metastasis",
-        "treatment",
-        "questions",
-        "living-with",
-    ):
-        assert topic in sheets
+    assert set(sheets) == SHIPPED_SHEETS  # README lists them: a sheet added or removed is said there too
     assert sheets["where-it-spreads"].cancer_types == "all"
+    for sheet_id in SHIPPED_SHEETS:
+        assert f"`{sheet_id}`" in README, f"README does not name the shipped sheet {sheet_id}"
+
+
+def test_every_site_sheet_is_named_by_its_site_key() -> None:
+    """A packet for `--sites peritoneum` finds its sheet by the site's key: the sheet's id must be that key."""
+    sheets = load_sheets(ROOT / "sheets")
+    assert {s.sheet_id for s in SITES.values()} & set(sheets) == {"bone", "brain", "liver", "lungs", "peritoneum"}
+
+
+@pytest.mark.parametrize("sheet_id", sorted(TOPIC_SHEETS))
+def test_topic_sheets_read_at_grade_8_and_pass_pemat_on_their_own_content(content: Content, sheet_id: str) -> None:
+    """The meters `check` uses, on the sheet's own sections (the shared boxes graded apart, credited nothing)."""
+    filled = content.fill(Variant(sheet_id))
+    reading = readability.reading(readability.own_groups(filled))
+    assert reading.flesch_kincaid <= filled.sheet.reading_grade_target, reading
+    undefined = checks.undefined_terms(filled, content.common.glossary)
+    assert undefined == []  # every glossary word it prints is in its "Words to know"
+    score = pemat.score(filled, undefined)
+    assert (score.understandability or 0) >= ADEQUATE, score.warnings()
+    assert (score.actionability or 0) >= ADEQUATE, score.warnings()
+    cited = [g.citation for s in filled.sections for g in s.groups]
+    assert all(c is not None and c.source.id.startswith("nci-") for c in cited)  # NCI's words, none retyped
+
+
+@pytest.mark.parametrize(("sheet_id", "heading"), sorted(TOPIC_SHEETS.items()))
+def test_topic_sheets_say_when_to_call_in_a_section_of_their_own(content: Content, sheet_id: str, heading: str) -> None:
+    """Each sheet's own signs and steps are where the reader acts: a section headed with what to do."""
+    filled = content.fill(Variant(sheet_id))
+    (section,) = [s for s in filled.sections if s.heading == heading]
+    assert pemat.heading_action(heading) is not None
+    assert section.groups
+    assert all(g.citation is not None for g in section.groups)  # the source's words, cited
 
 
 @pytest.mark.parametrize("case", sorted(p.stem for p in BAD.glob("*.yaml")))

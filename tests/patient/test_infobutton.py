@@ -603,6 +603,7 @@ class Page(HTMLParser):
 
 CONTEXT = {
     "heading": "Handouts for breast cancer that has spread to the bone",
+    "summary": "5 sheets: breast cancer (C50.911); spread to bone (C79.51)",
     "matched": [f"Breast cancer ({BREAST})", f"spread to bone ({BONE})"],
     "notices": ["No handout yet for: peritoneum"],
     "handouts": [
@@ -625,7 +626,7 @@ def read(html: str) -> Page:
 
 
 def test_page_lists_each_handout_and_the_packet_as_pdf_links() -> None:
-    page = read(render(strict=True))  # strict: the template uses no name beyond the five it is given
+    page = read(render(strict=True))  # strict: the template uses no name beyond the six it is given
     assert page.links == [
         ("/infobutton/sheet/what-is-metastatic-cancer.pdf", "What is metastatic cancer? (PDF)"),
         ("/infobutton/sheet/bone.pdf?type=breast&c=1", "Bone metastasis (PDF)"),

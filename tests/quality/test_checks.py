@@ -15,7 +15,7 @@ from factsheets.content.clinic import Clinic
 from factsheets.project import Project, load_content
 from factsheets.quality.checks import CACHE, assess, check_all, check_variant, grade_cache, quoted_words, review_due
 from factsheets.quality.pemat_form import FOR_A_PERSON
-from factsheets.quality.readability import as_sentences, reading
+from factsheets.quality.readability import as_sentences
 from factsheets.selection.variant import Variant
 
 BRAIN_SIGNS = (
@@ -45,19 +45,24 @@ def _filled(root: Path, sheet: str = "small"):
     return load_content(Project(root)).fill(Variant(sheet))
 
 
-def test_grade_is_the_librarys_for_the_printed_prose(small: Path) -> None:
+def test_grade_is_the_librarys_for_the_sheets_own_prose_and_the_shared_boxes_apart(small: Path) -> None:
     filled = _filled(small)
     result = check_variant(filled, Clinic(), dt.date(2026, 1, 1), None)
-    call = filled.when_to_call
-    assert call is not None  # sheets/common/when-to-call.yaml prints on every sheet, so it is read with it
     item = "headache, seizures, or dizziness, when cancer has spread to the brain"  # 11 words: a sentence
-    printed = [BRAIN_SIGNS, item, *call.call_about, call.emergency]
-    assert result.reading.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(printed))
-    assert result.reading.smog == textstat.smog_index(as_sentences(printed))
+    own = [BRAIN_SIGNS, item]
+    assert result.reading.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(own))
+    assert result.reading.smog == textstat.smog_index(as_sentences(own))
     assert (result.reading.table_rows, result.reading.short_items) == (0, 0)
-    sections = reading(g for s in filled.sections for g in s.groups)
-    assert sections.words == 33
-    assert sections.words_per_sentence == 16.5
+    assert result.reading.words == result.reading.total_words == 33
+    assert result.reading.words_per_sentence == 16.5
+
+    call = filled.when_to_call
+    assert call is not None  # sheets/common/when-to-call.yaml prints on every sheet: graded apart, not in
+    boxes = [*call.call_about, call.emergency]
+    assert result.shared is not None
+    assert result.shared.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(boxes))
+    with_the_box = textstat.flesch_kincaid_grade(as_sentences(own + boxes))
+    assert with_the_box < result.reading.flesch_kincaid - 3  # what the old grade said: the box's easy text hid it
 
 
 TABLE_SHEET = """id: spread
@@ -79,9 +84,7 @@ def test_table_rows_are_left_out_of_the_grade(scratch: Path) -> None:
     filled = _filled(scratch, "spread")
     result = check_variant(filled, Clinic(), dt.date(2026, 1, 1), None)
     assert result.reading.table_rows == 13  # NCI's table, every row
-    call = filled.when_to_call
-    assert call is not None
-    prose = [filled.sections[0].groups[0].blocks[0].text, *call.call_about, call.emergency]
+    prose = [filled.sections[0].groups[0].blocks[0].text]  # the sheet's own; the shared boxes are apart
     assert result.reading.flesch_kincaid == textstat.flesch_kincaid_grade(as_sentences(prose))
     rows = [b.text for b in filled.sections[1].groups[0].blocks]
     assert result.reading.flesch_kincaid > textstat.flesch_kincaid_grade(as_sentences(prose + rows))
@@ -112,7 +115,7 @@ def test_quoted_words_match_a_hand_count(small: Path) -> None:
     assert "quotes 22 words from clevelandclinic-metastasis, over the clinic's limit of 20" in result.warnings
 
 
-def test_changed_source_is_reported_passage_by_passage_and_lock_clears_it(scratch: Path) -> None:
+def test_changed_source_is_reported_sentence_by_sentence_and_lock_clears_it(scratch: Path) -> None:
     assert cli("lock", "--approved-by", "Test Committee", cwd=scratch).code == 0
     source = scratch / "sources" / "nci-metastatic-cancer.md"
     old = "5. growing in this tissue until a tiny tumor forms"
@@ -123,13 +126,11 @@ def test_changed_source_is_reported_passage_by_passage_and_lock_clears_it(scratc
         line.split(": ")[1] for line in result.err.splitlines() if "differs from the approved lock file" in line
     )
     assert changed == ["how-cancer-spreads/general"]
-    removed = [line for line in result.err.splitlines() if line.startswith("    -") and "[nci-" in line]
-    added = [line for line in result.err.splitlines() if line.startswith("    +") and "[nci-" in line]
-    assert [line.split(": ", 1)[1] for line in removed] == [
-        "[nci-metastatic-cancer > How Cancer Spreads] growing in this tissue until a tiny tumor forms"
-    ]
-    assert [line.split(": ", 1)[1] for line in added] == [
-        "[nci-metastatic-cancer > How Cancer Spreads] growing in this tissue until a tiny tumor forms or two"
+    lines = result.err.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.endswith("[nci-metastatic-cancer > How Cancer Spreads]"))
+    assert lines[at + 1 : at + 3] == [  # the one sentence that changed, under its passage
+        "      changed: growing in this tissue until a tiny tumor forms",
+        "          now: growing in this tissue until a tiny tumor forms or two",
     ]
     assert cli("lock", "--approved-by", "Test Committee", cwd=scratch).code == 0
     after = cli("check", "--today", "2026-01-01", cwd=scratch)
@@ -144,11 +145,11 @@ def test_report_lists_every_variant(scratch: Path) -> None:
     content = load_content(Project(scratch))
     for variant in content.variants():
         assert f'<th scope="row">{variant.key}</th>' in html
-    assert html.count('<th scope="row">') == len(content.variants()) == 27
+    assert html.count('<th scope="row">') == len(content.variants())
     assert html.count("<h3>Items that need a person</h3>") == 1  # listed once: the same for every variant
     for item in FOR_A_PERSON:
         assert html.count(f"<li>{item.number} ({item.scale}): ") == 1
-    assert html.count('<section class="pemat">') == 27
+    assert html.count('<section class="pemat">') == len(content.variants())
     assert "<td>8. chunking</td>" in html
 
 
@@ -167,15 +168,18 @@ sections:
 
 
 def test_strict_fails_a_variant_under_70_percent_pemat(scratch: Path) -> None:
-    """A 159-word section, two headings alike, no summary: items 8, 9 and 11 are not met."""
+    """A 159-word section, two headings alike, no summary: items 8, 9 and 11 are not met; and nothing
+    in its own text asks the reader to act (the shared call box earns no item): 20, 21 and 22."""
     (scratch / "sheets" / "unclear.yaml").write_text(UNCLEAR_SHEET, encoding="utf-8")
     result = cli("build", "--strict", cwd=scratch)
     assert result.code == 1
     lines = [line for line in result.err.splitlines() if line.startswith("error: unclear/general: PEMAT")]
-    assert len(lines) == 1, result.err
+    assert len(lines) == 2, result.err
     assert lines[0].startswith("error: unclear/general: PEMAT understandability ")
     assert "(under 70%)" in lines[0]
     assert lines[0].endswith("8, 9, 11 not met")
+    assert lines[1].startswith("error: unclear/general: PEMAT actionability 0% ")
+    assert lines[1].endswith("items 20, 21, 22 not met")
     assert [p.name for p in (scratch / "out").iterdir()] == ["check-cache.json"]  # the grades, kept; nothing built
 
 
@@ -244,24 +248,39 @@ def test_check_groups_warnings_by_kind_and_verbose_lists_each(scratch: Path) -> 
     root = _three_sheets(scratch)
     fills = load_content(Project(root)).fill_all()
     sources = sorted({s.id for f in fills for s in f.sources})
-    overdue = f"warning: {len(sources)} sources past their review date, used by 3 variants ({', '.join(sources)})"
+    overdue = (
+        f"warning: {len(sources)} sources past their review date, used by {len(fills)} variants ({', '.join(sources)})"
+    )
+    # The honest meters: the shipped bone and liver sheets read over grade 8 and ask the reader to do
+    # too little to be 70% actionable, until their content is rewritten (issue 24). They are findings,
+    # a kind each, named with their figures under --verbose.
+    gates = [
+        f"warning: {c.name}: {w}"
+        for c in assess(Project(root), dt.date(2040, 1, 1))
+        for w in c.warnings
+        if w.kind in ("reading", "pemat")
+    ]
+    kinds = {"reading" if "reading grade" in line else "pemat" for line in gates}
 
     grouped = cli("check", "--today", "2040-01-01", cwd=root)
     assert grouped.code == 0, grouped.err
-    assert grouped.err.splitlines() == [overdue]
-    total = sum(len(f.sources) for f in fills)  # every source of every variant is overdue by 2040
-    assert f"{total} warning(s) (--verbose lists each one; 'factsheets report' has the detail)" in grouped.out
+    assert grouped.err.splitlines()[0] == overdue
+    assert len(grouped.err.splitlines()) == 1 + len(kinds)
+    assert all(
+        "(Flesch-Kincaid, on the sheet's own prose)" in line or "under 70% on PEMAT" in line
+        for line in grouped.err.splitlines()[1:]
+    )
+    total = sum(len(f.sources) for f in fills) + len(gates)  # every source of every variant is overdue by 2040
+    assert f"; {total} warning" in grouped.out
+    assert "(--verbose lists each one; 'factsheets report' has the detail)" in grouped.out
 
     verbose = cli("check", "--today", "2040-01-01", "--verbose", cwd=root)
     listed = verbose.err.splitlines()
     assert len(listed) == total
-    assert all(
-        line.startswith(
-            ("warning: bone/general: source ", "warning: liver/general: source ", "warning: questions/general: source ")
-        )
-        for line in listed
-    )
-    assert "was due for review on" in listed[0]
+    sourced = [line for line in listed if line not in gates]
+    assert all(line.startswith(tuple(f"warning: {f.variant.key}: source " for f in fills)) for line in sourced)
+    assert "was due for review on" in sourced[0]
+    assert [line for line in listed if line in gates] == gates
 
     strict = cli("check", "--today", "2040-01-01", "--strict", cwd=root)
     assert strict.code == 1

@@ -1,4 +1,8 @@
-"""PEMAT-P by machine: a small sheet scored by the rules equals a hand score, and each rule flips its verdict."""
+"""PEMAT-P by machine: a small sheet scored by the rules equals a hand score, and each rule flips its verdict.
+
+Items are credited from the sheet's own content only: the shared boxes (When to call, Words to know)
+earn none. The fixture sheets of tests/data/meters are scored by hand in test_meters.py.
+"""
 
 from __future__ import annotations
 
@@ -85,18 +89,18 @@ def test_machine_score_of_the_small_sheet_equals_a_hand_score(small: FilledSheet
     #   Cancers that often spread to the brain: NCI's table, headed "Cancer Type | Main Sites of Metastasis",
     #     rows Breast and Lung;
     #   Treatment: one Cleveland Clinic paragraph (24 words);
-    #   then Words to know (metastasis, seizure) and When to call (two reasons, and 911 "if you have ...").
+    #   then the shared boxes, Words to know (metastasis, seizure) and When to call, which earn nothing.
     hand = {
         4: "agree",  # "metastasized" and "seizures" are glossary terms; both are in Words to know
         8: "agree",  # three sections, the longest under 40 words
         9: "agree",  # each section has its own heading, and each says what it is about
-        11: "disagree",  # nothing sums up: no "Key points" section
-        12: "agree",  # a bulleted list, and the Words to know and When to call boxes
+        11: "disagree",  # neither the first nor the last section says again what the others say
+        12: "agree",  # a bulleted list in "Signs to watch for" (the shared boxes do not count)
         15: "agree",  # a table
         19: "agree",  # 2 columns, 2 rows, column headings of 2 and 4 words, row headings of one word
-        20: "agree",  # When to call says when to call the care team, and when to call 911
-        21: "agree",  # "your care", "if you have"
-        22: "agree",  # two short reasons to call, as a list
+        20: "disagree",  # its own text describes signs and treatments; it asks the reader to do nothing
+        21: "disagree",  # no action to address the reader about (the guide: disagree if none)
+        22: "disagree",  # no action to break into steps
         23: "person",  # no checklist or write-in section; whether one would help is for a person
     }
     result = rate(small)
@@ -104,9 +108,11 @@ def test_machine_score_of_the_small_sheet_equals_a_hand_score(small: FilledSheet
     assert len(result.rated("understandability")) == 7
     assert result.understandability == pytest.approx(100 * 6 / 7)  # 85.7%: 6 agree of 7 rated
     assert len(result.rated("actionability")) == 3
-    assert result.actionability == 100.0  # 3 of 3; item 23 is not counted
+    assert result.actionability == 0.0  # 0 of 3; item 23 is not counted, and the call box earns nothing
     assert result.missed("understandability") == [11]
-    assert result.warnings() == []
+    assert result.warnings() == [
+        "PEMAT actionability 0% on the 3 items a machine can judge (under 70%): items 20, 21, 22 not met"
+    ]
     assert [(e.name, e.passed) for e in result.extras] == [("type size", None), ("white space", True)]
 
 
@@ -158,18 +164,36 @@ def test_9_a_generic_or_repeated_heading(tmp_path: Path, content: Content) -> No
     assert rate(as_box).rating(9).reason == "the heading 'When to call' prints twice"  # the call box has it too
 
 
-def test_11_a_key_points_section_is_a_summary(tmp_path: Path, content: Content) -> None:
+def test_11_a_heading_does_not_make_a_summary_a_restatement_does(tmp_path: Path, content: Content) -> None:
     key_points = "  - heading: Key points\n    passages:\n      - clinic_text: Tell us about any new symptom.\n"
-    assert rate(fill(tmp_path, content, SMALL + key_points)).rating(11).verdict == "agree"
+    rating = rate(fill(tmp_path, content, SMALL + key_points)).rating(11)
+    assert rating.verdict == "disagree"  # "Key points" over a sentence found nowhere else on the sheet
+    assert "'Key points': 'Tell us about any new symptom.' restates no other section" in rating.reason
+    remember = (
+        "  - heading: Remember\n    passages:\n"
+        "      - clinic_text: Headache, dizziness or confusion can be signs.\n"  # the signs section's words
+        "      - clinic_text: Treatment may include surgery, chemotherapy or radiation therapy.\n"  # the treatment's
+    )
+    rating = rate(fill(tmp_path, content, SMALL + remember)).rating(11)
+    assert (rating.verdict, rating.reason) == (
+        "agree",
+        "section 'Remember' restates the points of 'Signs to watch for' and 'Treatment'",
+    )
 
 
 def test_12_paragraphs_alone_have_no_visual_cues(tmp_path: Path, content: Content) -> None:
     plain = SMALL.replace("        contains: [brain]\n", "        paragraphs: [1]\n")  # NCI's paragraph, not its list
     plain = plain.replace("words_to_know: [metastasis, seizure]\n", "")
     filled = replace(fill(tmp_path, content, plain), when_to_call=None)
-    rating = rate(filled).rating(12)
-    assert (rating.verdict, rating.reason) == ("disagree", "no list and no box: paragraphs and tables only")
-    assert rate(replace(filled, when_to_call=CALL)).rating(12).reason == "prints the When to call box"
+    reason = "no list and no box in its sections (the shared boxes, on every sheet, are not counted)"
+    assert (rate(filled).rating(12).verdict, rate(filled).rating(12).reason) == ("disagree", reason)
+    assert rate(replace(filled, when_to_call=CALL)).rating(12).verdict == "disagree"  # the call box is shared
+    with_words = fill(tmp_path, content, SMALL.replace("        contains: [brain]\n", "        paragraphs: [1]\n"))
+    assert with_words.words  # it prints Words to know ...
+    assert rate(with_words).rating(12).verdict == "disagree"  # ... a shared box too
+    with_clinic = plain + "  - heading: From us\n    passages:\n      - clinic_text: Rest when you can.\n"
+    rating = rate(fill(tmp_path, content, with_clinic)).rating(12)
+    assert (rating.verdict, rating.reason) == ("agree", "its sections print the care team's box")
 
 
 def test_15_19_without_a_table(tmp_path: Path, content: Content) -> None:
@@ -184,30 +208,42 @@ def test_19_a_table_of_every_row_is_not_simple(tmp_path: Path, content: Content)
     assert result.rating(19).reason == "table 'Common Sites Where Cancer Spreads': 13 rows (over 12)"
 
 
-def test_20_21_22_without_a_call_to_action(small: FilledSheet) -> None:
-    result = rate(replace(small, when_to_call=None))
-    assert {n: result.rating(n).verdict for n in (20, 21, 22)} == {20: "disagree", 21: "disagree", 22: "disagree"}
-    assert result.actionability == 0.0
-    assert result.warnings() == [
-        "PEMAT actionability 0% on the 3 items a machine can judge (under 70%): items 20, 21, 22 not met"
-    ]
+def test_20_21_22_the_call_box_earns_nothing(small: FilledSheet) -> None:
+    """However well the shared box says what to do, it says it on every sheet: the sheet's own content is scored."""
+    imperative = WhenToCall(
+        call_about=["Call us about new symptoms.", "Tell us if your pain gets worse."],
+        emergency="Call 911 for a seizure.",
+    )
+    scored = [rate(replace(small, when_to_call=call)) for call in (None, CALL, imperative)]
+    assert [[r for r in s.ratings if r.item.scale == "actionability"] for s in scored] == [
+        [r for r in scored[0].ratings if r.item.scale == "actionability"]
+    ] * 3
+    assert {scored[2].rating(n).verdict for n in (20, 21, 22)} == {"disagree"}
+    assert [s.actionability for s in scored] == [0.0, 0.0, 0.0]
 
 
-def test_21_speaking_of_the_patient_or_in_the_imperative(small: FilledSheet) -> None:
-    third = WhenToCall(call_about=["New symptoms.", "Pain that gets worse."], emergency="The patient should call 911.")
-    assert rate(replace(small, when_to_call=third)).rating(21).verdict == "disagree"
-    imperative = WhenToCall(call_about=["New symptoms.", "Pain that gets worse."], emergency="Call 911 for a seizure.")
-    assert rate(replace(small, when_to_call=imperative)).rating(21).verdict == "agree"
-    neither = WhenToCall(call_about=["New symptoms.", "Pain that gets worse."], emergency="Emergencies: 911.")
-    assert rate(replace(small, when_to_call=neither)).rating(21).verdict == "disagree"
+def _with_section(text: str) -> str:
+    return SMALL + f"  - heading: What you can do\n    passages:\n      - clinic_text: {text}\n"
 
 
-def test_22_one_reason_or_a_long_one_is_not_broken_down(small: FilledSheet) -> None:
-    one = WhenToCall(call_about=["Anything that worries you."], emergency=CALL.emergency)
-    assert rate(replace(small, when_to_call=one)).rating(22).verdict == "disagree"
-    long_reason = "Any new symptom at all, such as pain, fever, sickness, tiredness or a change in how you feel, that lasts more than a day"
-    long = WhenToCall(call_about=["Questions.", long_reason], emergency=CALL.emergency)
-    assert rate(replace(small, when_to_call=long)).rating(22).reason == f"'{long_reason}' is over 20 words"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ask your care team about clinical trials.", {20: "agree", 21: "agree"}),  # an imperative
+        ("If the pain gets worse, call the clinic.", {20: "agree", 21: "agree"}),  # after an opening clause
+        ("You can ask about clinical trials.", {20: "agree", 21: "agree"}),  # "you" and an action verb
+        ("It is important to ask your doctor about side effects.", {20: "agree", 21: "agree"}),
+        ("Patients should ask about clinical trials.", {20: "agree", 21: "disagree"}),  # of the patient
+        ("New pain must be checked right away.", {20: "agree", 21: "disagree"}),  # the passive
+        ("Clinical trials are an option for some people.", {20: "disagree", 21: "disagree"}),  # no action
+    ],
+)
+def test_20_21_an_action_in_the_sheets_own_words_and_whether_it_speaks_to_the_reader(
+    tmp_path: Path, content: Content, text: str, expected: dict[int, str]
+) -> None:
+    result = rate(fill(tmp_path, content, _with_section(text)))
+    assert {n: result.rating(n).verdict for n in (20, 21)} == expected
+    assert result.rating(22).verdict == "disagree"  # one sentence: no list of steps
 
 
 def test_23_a_write_in_section_is_a_tangible_tool(tmp_path: Path, content: Content) -> None:
@@ -243,4 +279,5 @@ def test_check_warns_under_70_percent_on_the_items_scored(tmp_path: Path, conten
         in result.warnings
     )
     fine = check_variant(fill(tmp_path, content, SMALL), Clinic(), dt.date(2026, 1, 1), None, GLOSSARY)
-    assert not [w for w in fine.warnings if w.startswith("PEMAT")]
+    assert not [w for w in fine.warnings if w.startswith("PEMAT understandability")]
+    assert [w for w in fine.warnings if w.startswith("PEMAT actionability 0%")]  # it asks nothing of the reader

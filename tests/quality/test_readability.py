@@ -1,4 +1,7 @@
-"""Reading grades on the prose alone: tables and short list items are counted apart, never averaged in."""
+"""Reading grades on the prose alone: tables and short list items are counted apart, never averaged in.
+
+Whose prose (the sheet's own, the shared boxes apart) is tested on the fixture sheets in test_meters.py.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import pytest
 import textstat
 
 from factsheets.content.sources import Block, BlockKind
-from factsheets.quality.readability import Reading, is_sentence, reading, split
+from factsheets.quality.readability import Reading, is_sentence, prose_text, reading, split
 from factsheets.selection.select import Group
 
 # What a sheet might print, in order: prose, a table, a list of one- and two-word items, a list of
@@ -67,6 +70,8 @@ def test_prose_grade_equals_textstats_grade_on_that_prose_alone() -> None:
     assert result.words == textstat.lexicon_count(PROSE) == 64  # 37 + 11 + 8 + 8, counted by hand
     assert result.table_rows == 3
     assert result.short_items == 3
+    assert result.total_words == 64 + (5 + 7 + 7) + (1 + 1 + 2)  # the rows' words and the short items' too
+    assert prose_text(printed()) == PROSE  # the very string textstat is given
 
 
 def test_tables_and_short_items_would_make_the_sheet_look_easier() -> None:
@@ -103,7 +108,7 @@ def test_a_list_item_is_prose_when_it_ends_like_a_sentence_or_has_four_words(tex
 
 def test_a_sheet_of_tables_only_has_no_prose_to_grade() -> None:
     rows = Group(None, tuple(_block("row", " | ".join(r), n, r) for n, r in enumerate(ROWS, 1)))
-    assert reading([rows]) == Reading(0.0, 0.0, 0, 0.0, 0.0, table_rows=3, short_items=0)
+    assert reading([rows]) == Reading(0.0, 0.0, 0, 0.0, 0.0, table_rows=3, short_items=0, total_words=5 + 7 + 7)
 
 
 def test_a_short_line_of_clinic_text_is_counted_as_a_short_item() -> None:

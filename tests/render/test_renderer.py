@@ -196,14 +196,15 @@ def _all_object_bytes(doc) -> list[bytes]:
 
 
 def test_footer_carries_disclaimer_date_id_and_version(renderer: Renderer, content: Content) -> None:
-    filled = content.fill(Variant("what-is-metastatic-cancer"))  # cites NCI and Cleveland Clinic
+    filled = content.fill(Variant("brain"))  # cites NCI and Cleveland Clinic
+    assert {s.id for s in filled.sources} >= {"nci-metastatic-cancer", "clevelandclinic-metastasis"}
     result = renderer.render(filled, RenderOptions(print_date=dt.date(2026, 3, 4)))
     text = text_of(result.pdf)
     assert "does not replace the advice of your care team" in text
-    version = f"Printed 4 Mar 2026 · Sheet what-is-metastatic-cancer · Content version {result.content_version}"
+    version = f"Printed 4 Mar 2026 · Sheet brain · Content version {result.content_version}"
     assert version in text
     assert "Notes from your care team" in text
-    assert "Reviewed 30 Dec 2025" in text
+    assert "Reviewed 30 Dec 2025." in text  # NCI's page, with its credit on the same line
     assert "Source: National Cancer Institute (NCI). Public domain." in text
     assert "© Cleveland Clinic. Quoted with credit" in text
 
@@ -247,20 +248,55 @@ def test_fitting_sheet_is_laid_out_once(renderer: Renderer, content: Content) ->
     assert result.body_pt == 13
 
 
-def test_overflowing_sheet_fails_with_its_message_and_writes_nothing(scratch: Path) -> None:
+def test_overflowing_sheet_fails_naming_the_section_where_the_page_runs_out_and_writes_nothing(scratch: Path) -> None:
     (scratch / "sheets" / "too-long.yaml").write_text(OVERFLOW_SHEET, encoding="utf-8")
     out = scratch / "out" / "too-long.pdf"
     result = cli("render", "too-long", "-o", str(out), cwd=scratch)
     assert result.code == 1
     assert "Traceback" not in result.err
+    # Part 3 starts page 2 (its heading is line 16 of the file): the file, its line, the section, how much.
     assert re.fullmatch(
-        r"error: sheets/too-long\.yaml: sheet 'too-long' \(general, letter\) does not fit on 1 page\(s\) even at "
-        r"11 pt: it needs \d pages, with about \d+ words left over Fix: shorten the sheet \(drop or narrow a "
-        r"passage\) or split it into two sheets; nothing was written\.\n",
+        r"error: sheets/too-long\.yaml:16: sheet 'too-long' \(general, letter\) does not fit on one page even at "
+        r"11 pt: the page runs out in section 'Part 3' \(line 16\); it needs \d pages, with about \d+ words left "
+        r"over Fix: shorten the sheet \(drop or narrow a passage\) or split it into two sheets; nothing was "
+        r"written \(--draft FILE\.pdf writes the overflowing layout, to see what to cut\)\.\n",
         result.err,
     )
+    assert "heading: Part 3" in OVERFLOW_SHEET.splitlines()[15]
     assert not out.exists()
     assert not list(scratch.glob("out/*"))
+
+
+@pytest.mark.parametrize("large_print", [False, True])
+def test_a_draft_of_a_sheet_that_does_not_fit_is_stamped_on_every_page(scratch: Path, large_print: bool) -> None:
+    """What the content lead looks at to decide what to cut: the layout that overflows, never a patient's PDF."""
+    (scratch / "sheets" / "too-long.yaml").write_text(OVERFLOW_SHEET, encoding="utf-8")
+    out, draft = scratch / "too-long.pdf", scratch / "draft.pdf"
+    large = ["--large-print"] if large_print else []
+    result = cli("render", "too-long", *large, "--patient", "Ann Lee", "-o", str(out), "--draft", str(draft),
+                 cwd=scratch)  # fmt: skip
+    assert result.code == 1
+    needs = int(re.search(r"it needs (\d) pages", result.err)[1])  # type: ignore[index]
+    assert f"Wrote {draft}: the layout that does not fit, every page stamped 'DRAFT: " in result.err
+    assert not out.exists()
+    pages = [" ".join(page.extract_text().split()) for page in reader(draft.read_bytes()).pages]
+    assert len(pages) == needs > (2 if large_print else 1)  # the layout that did not fit, every page of it
+    variant = "too-long/general, letter, large print, 18 pt" if large_print else "too-long/general, letter, 11 pt"
+    for n, text in enumerate(pages, start=1):
+        assert f"DRAFT: does not fit, not for patients ({variant}): page {n} of {needs}" in text
+    assert "Part 3" in pages[1] or large_print
+    assert "Ann Lee" not in " ".join(pages)  # a draft is a file on disk: never the patient's details
+
+
+def test_a_draft_is_not_written_when_the_sheet_fits(tmp_path: Path) -> None:
+    result = cli("render", "bone", "-o", str(tmp_path / "bone.pdf"), "--draft", str(tmp_path / "draft.pdf"))
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"Wrote {tmp_path / 'bone.pdf'} (1 page, body ")  # "1 page", "2 pages"
+    assert f"note: it fits, so no draft was written to {tmp_path / 'draft.pdf'}." in result.err
+    assert not (tmp_path / "draft.pdf").exists()
+    large = cli("render", "bone", "--large-print", "-o", str(tmp_path / "large.pdf"))
+    assert large.code == 0, large.err
+    assert large.out.startswith(f"Wrote {tmp_path / 'large.pdf'} (2 pages, body 18 pt")
 
 
 def test_cli_render_writes_pdf_and_keeps_the_name_out_of_its_output(tmp_path: Path) -> None:
@@ -330,11 +366,17 @@ def test_lines_to_write_on_are_at_least_8_mm_apart(renderer: Renderer, content: 
     def thin_grey(x: int, y: int) -> bool:  # a grey rule on white; not the soft edge of a dark line
         return 120 <= pixels[x, y] <= 170 and min(pixels[x, y - 4], pixels[x, y + 4]) > 230
 
-    rows = [y for y in range(4, height - 4) if sum(thin_grey(x, y) for x in range(0, width, 4)) > width / 4 * 0.25]
-    lines = [y for i, y in enumerate(rows) if i == 0 or y - rows[i - 1] > 2]  # one y per ruled line
-    gaps_mm = [(b - a) / 300 * 25.4 for a, b in itertools.pairwise(lines)]
-    assert len(lines) >= 8, gaps_mm  # 6 answers, 2 notes lines, the personal box
-    assert min(gaps_mm) >= 8, gaps_mm
+    def ruled(x0: int, x1: int) -> list[int]:  # one y per grey rule covering a third of the column
+        span = range(x0, x1, 4)
+        rows = [y for y in range(4, height - 4) if sum(thin_grey(x, y) for x in span) > len(span) / 3]
+        return [y for i, y in enumerate(rows) if i == 0 or y - rows[i - 1] > 2]
+
+    # Two columns, as the boxes stand: the call box's line to write the number on stands beside the notes' lines.
+    left, right = ruled(0, width * 62 // 100), ruled(width * 66 // 100, width)
+    for lines in (left, right):
+        gaps_mm = [(b - a) / 300 * 25.4 for a, b in itertools.pairwise(lines)]
+        assert min(gaps_mm) >= 8, gaps_mm
+    assert len(set(left) | set(right)) >= 8, (left, right)  # the answers, the notes' lines, the personal box
 
 
 def test_the_same_sheet_gives_the_same_bytes_from_renderers_started_apart(content: Content) -> None:

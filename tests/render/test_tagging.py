@@ -45,6 +45,21 @@ def test_merged_sheets_keep_their_tags_and_a_bookmark_each(renderer: Renderer, c
         assert int(doc.Root.StructTreeRoot.ParentTreeNextKey) == keys[-1] + 1
 
 
+def test_a_patients_packet_says_first_what_was_chosen_and_why(renderer: Renderer, content: Content) -> None:
+    """Its first bookmark (on page 1) and its subject: staff opening the PDF see why these sheets (issue 22)."""
+    sheets = [content.fill(Variant(s)) for s in ("bone", "questions")]
+    summary = "2 sheets: as listed (no cancer type, sites or codes given)"
+    pdf = merge([(s.sheet.title, renderer.render(s, RenderOptions()).pdf) for s in sheets], "Patient handouts", summary)
+    assert ua_problems(pdf, sheets=2, summary=True) == []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        outline = doc.open_outline().root
+        assert [item.title for item in outline] == [summary, *(s.sheet.title for s in sheets)]
+        assert pikepdf.Page(outline[0].destination[0]).index == 0
+        assert str(doc.docinfo["/Subject"]) == summary
+        with doc.open_metadata() as xmp:
+            assert xmp["dc:description"] == summary
+
+
 def test_header_cells_get_the_scope_their_place_in_the_table_gives(renderer: Renderer, content: Content) -> None:
     filled = content.fill(Variant("where-it-spreads"))  # a header row, a header per row
     pdf = renderer.render(filled, RenderOptions()).pdf

@@ -20,7 +20,9 @@ from factsheets.selection.variant import Variant
 
 
 def _fold(text: str) -> str:
-    """Spaces folded and typography undone (curly quotes, dashes): the one change a sheet may make."""
+    """Spaces folded, typography undone (curly quotes, dashes) and Markdown's bold marks gone: a sheet
+    prints the words, not the marks."""
+    text = text.replace("*", "")
     for tidied, plain in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-")):
         text = text.replace(tidied, plain)
     return " ".join(text.replace("\u2014", "--").split())
@@ -57,8 +59,10 @@ def test_breast_variant_says_where_breast_cancer_spreads(content: Content) -> No
     filled = content.fill(Variant.of("where-it-spreads", "breast"))
     text = filled.plain_text()
     assert "Breast | Bone, brain, liver, lung" in text
-    assert "Breast cancer tends to spread to the bones, liver, lungs, chest wall, and brain" in text
-    assert "Lung cancer tends to spread" not in text
+    # NCI's table is the one statement of where a type spreads: Cancer.Net's examples, printed beside it,
+    # disagreed with it ("Prostate cancer tends to spread to the bones"; issue 24).
+    assert "tends to spread" not in text
+    assert "Lung cancer" not in text
     assert "Prostate |" not in text
 
 
@@ -75,9 +79,49 @@ def test_every_type_gets_its_own_row_and_nothing_of_other_types(content: Content
     rows = [b.cells[0] for s in filled.sections for g in s.groups for b in g.blocks if b.kind == "row"]
     assert rows == [CANCER_TYPES[ctype].label]
     for other in CANCER_TYPES.values():
-        typed = [b.text for s in filled.sections[1:2] for g in s.groups for b in g.blocks if b.kind != "row"]
+        typed = [b.text for s in filled.sections for g in s.groups for b in g.blocks if b.kind != "row"]
         if other.key != ctype and not CANCER_TYPES[ctype].named_in(" ".join(typed)):
             assert not any(other.named_in(t) for t in typed)
+
+
+SITE_SHEETS = ("bone", "brain", "liver", "lungs", "where-it-spreads")
+
+
+@pytest.mark.parametrize("ctype", list(CANCER_TYPES))
+def test_a_types_packet_prints_no_other_types_text_on_its_site_sheets(content: Content, ctype: str) -> None:
+    """Issue 24: the lung cancer packet printed "Breast cancer tends to spread to the bones...". A sheet
+    with no variant for the type prints its general sheet, which must then name no type at all."""
+    mine = CANCER_TYPES[ctype]
+    for sheet in SITE_SHEETS:
+        filled = content.fill(Variant.of(sheet, ctype))
+        for text in (t for s in filled.sections for g in s.groups for t in g.texts):
+            others = [t.key for t in CANCER_TYPES.values() if t.key != ctype and t.named_in(text)]
+            assert not others or mine.named_in(text), f"{filled.variant.key}: {text!r} names {others}"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "signs"),
+    [
+        ("bone", ["leg numbness", "bowel or bladder control"]),  # spinal cord compression
+        ("brain", ["seizures", "confusion"]),
+        ("lungs", ["coughing up blood", "chest pain or shortness of breath"]),
+        ("liver", ["jaundice", "abdominal fluid"]),
+    ],
+)
+def test_a_site_sheet_prints_its_urgent_signs_under_a_heading_of_their_own(
+    content: Content, sheet: str, signs: list[str]
+) -> None:
+    """Issue 24: bone's spinal cord compression sat mid-paragraph under "Signs to watch for". Its signs are in the
+    sheet's urgent signs (`urgent:`, printed in the When to call box), or else in one section of their own."""
+    for variant in [v for v in content.variants() if v.sheet_id == sheet]:
+        filled = content.fill(variant)
+        own = [s for s in filled.sections if "right away" in s.heading and not filled.urgent]
+        (groups,) = [filled.urgent] if filled.urgent else [s.groups for s in own]
+        text = " ".join(t for g in groups for t in g.texts)
+        assert all(sign in text for sign in signs), (variant.key, text)
+        assert not any(
+            sign in t for s in filled.sections if s not in own for g in s.groups for t in g.texts for sign in signs
+        )
 
 
 def test_tumor_marker_variant_keeps_only_its_marker(content: Content) -> None:
@@ -88,7 +132,7 @@ def test_tumor_marker_variant_keeps_only_its_marker(content: Content) -> None:
 
 
 def test_type_a_sheet_does_not_vary_by_gives_the_general_sheet(content: Content) -> None:
-    filled = content.fill(Variant.of("bone", "breast"))
+    filled = content.fill(Variant.of("bone", "colon"))  # bone varies by breast and prostate cancer only
     assert filled.cancer_type is None
     assert filled.variant == Variant("bone")
     assert filled.variant.type_key == "general"
@@ -192,16 +236,98 @@ def test_a_phrase_copied_from_show_matches_the_source_however_its_quotes_are_wri
     assert group.texts[0].startswith("It uses a special dye")
 
 
-def test_a_pick_that_matches_no_sentence_is_an_error_at_its_line(content: Content, tmp_path: Path) -> None:
-    sheet = _one_passage_sheet(tmp_path, "        drop_sentences: [2, 'stage 5 cancer']\n")
+SITES = "Common Sites Where Cancer Spreads"  # NCI's table: a row per cancer type
+
+
+def _sheet(tmp_path: Path, section: str, narrowing: str) -> Sheet:
+    """A one-passage sheet from NCI's `section`, narrowed by the lines of `narrowing`."""
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        "id: typo\ntitle: A typo\nsections:\n  - heading: Where\n    passages:\n"
+        f"      - source: nci-metastatic-cancer\n        section: {section}\n{narrowing}",
+        encoding="utf-8",
+    )
+    return load_sheet(path)
+
+
+@pytest.mark.parametrize(
+    ("section", "narrowing", "typo", "message", "fix"),
+    [
+        (
+            SITES,
+            "        rows: [Kidney, Lugn, Prostate]\n",
+            "Lugn",
+            f"rows: no row 'Lugn' in the table of 'Where Cancer Spreads > {SITES}' (nci-metastatic-cancer)",
+            "did you mean 'Lung'?",
+        ),
+        (
+            SITES,
+            "        contains: [adrenal, zzzz]\n",
+            "zzzz",
+            "contains: nothing selected from",
+            "check the spelling against nci-metastatic-cancer.md (line 56), or remove it.",
+        ),
+        (SITES, "        contains: [adrenal, adrenl]\n", "adrenl", "contains 'adrenl'", "did you mean 'adrenal'?"),
+        (
+            WHAT_IS,
+            "        paragraphs: [1]\n        sentences: [1, 4]\n",
+            "4",
+            "sentences: there is no sentence 4",
+            "use a position from 1 to 3",
+        ),
+        (
+            WHAT_IS,
+            "        paragraphs: [1]\n        drop_sentences: [2, 'stage 5 cancer']\n",
+            "'stage 5 cancer'",
+            "drop_sentences: no sentence of the selection contains 'stage 5 cancer'",
+            "check the phrase",
+        ),
+    ],
+    ids=["rows", "contains", "contains-close", "sentences-out-of-range", "drop_sentences"],
+)
+def test_a_typo_in_each_list_kind_is_an_error_at_its_own_entry(
+    content: Content, tmp_path: Path, section: str, narrowing: str, typo: str, message: str, fix: str
+) -> None:
+    """One entry that matches nothing fails, though the others match: the rest would print without it."""
+    sheet = _sheet(tmp_path, section, narrowing)
     with pytest.raises(FactsheetsError) as raised:
         select(sheet, content.corpus, None)
     (problem,) = raised.value.problems
-    assert problem.message == "drop_sentences: the selection has no sentence containing 'stage 5 cancer'"
-    assert problem.line == 9
-    sheet = _one_passage_sheet(tmp_path, "        sentences: [4]\n")
-    with pytest.raises(FactsheetsError, match="the selection has no sentence 4"):
+    lines = sheet.path.read_text(encoding="utf-8").splitlines() if sheet.path else []
+    line = next(n for n, text in enumerate(lines, start=1) if typo in text.split(":", 1)[-1])
+    assert (problem.file, problem.line, problem.column) == (sheet.path, line, lines[line - 1].index(typo) + 1)
+    assert message in problem.message
+    assert fix in problem.fix
+    assert f"typo.yaml:{line}:{problem.column}: " in str(problem)
+
+
+def test_every_entry_that_matches_nothing_is_reported_at_once(content: Content, tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, SITES, "        rows: [Lugn, Breast, Kidny]\n        contains: [bone, zzzz]\n")
+    with pytest.raises(FactsheetsError) as raised:
         select(sheet, content.corpus, None)
+    assert [(p.line, p.column) for p in raised.value.problems] == [(8, 16), (8, 30), (9, 26)]
+    assert raised.value.problems[0].fix.startswith("use a row of the table (Bladder, Breast, Colon, Kidney, Lung,")
+    assert raised.value.problems[0].fix.endswith("Uterus); did you mean 'Lung'?")
+
+
+def test_rows_from_a_section_without_a_table_say_so(content: Content, tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, WHAT_IS, "        rows: [Breast]\n")
+    with pytest.raises(
+        FactsheetsError, match=f"rows: '{re.escape(WHAT_IS)}' in nci-metastatic-cancer has no table rows"
+    ):
+        select(sheet, content.corpus, None)
+
+
+def test_a_typo_fails_check_at_its_line_without_a_traceback(tmp_path: Path) -> None:
+    root = scratch_copy(tmp_path / "project")
+    sheet = root / "sheets" / "where-it-spreads.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("rows: [Breast, Colon, Lung, Prostate]", "rows: [Breast, Colon, Lugn, Prostate]"))
+    line = next(n for n, t in enumerate(text.splitlines(), start=1) if "rows: [Breast, Colon, Lung" in t)
+    result = cli("check", cwd=root)
+    assert result.code == 1
+    assert f"error: sheets/where-it-spreads.yaml:{line}:31: rows: no row 'Lugn'" in result.err
+    assert "Traceback" not in result.err
 
 
 def test_show_and_the_lock_say_which_sentences_were_left_out(tmp_path: Path) -> None:

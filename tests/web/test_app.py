@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import re
 import shutil
 import signal
 import time
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -38,15 +40,14 @@ def test_form_is_labelled_and_not_cached(client: TestClient) -> None:
     for field in ("cancer_type", "patient", "date", "care_team", "large_print"):
         assert f'<label for="{field}"' in html
         assert f'id="{field}"' in html
-    assert html.count('name="sheets"') == 11
+    assert html.count('name="sheets"') == len(client.app.state.handouts.content.sheets)
     assert '<option value="" selected>Not specified</option>' in html
     assert '<button type="submit" id="create">Create PDF</button>' in html
 
 
 def test_api_returns_one_pdf_with_a_page_per_sheet_and_the_name(client: TestClient) -> None:
     body = {
-        "sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone"],
-        "cancer_type": "breast",
+        "sheets": ["what-is-metastatic-cancer", "where-it-spreads", "bone"],  # no type, sites or codes: as listed
         "patient": NAME,
         "care_team": "Dr Lee, 555-0100",
         "paper": "a4",
@@ -55,19 +56,20 @@ def test_api_returns_one_pdf_with_a_page_per_sheet_and_the_name(client: TestClie
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["factsheets-summary"] == "3 sheets: as listed (no cancer type, sites or codes given)"
     pdf = reader(response.content)
     assert len(pdf.pages) == 3
-    assert [o.title for o in pdf.outline if not isinstance(o, list)][1] == "Where cancer spreads"
+    summary = response.headers["factsheets-summary"]
+    assert _bookmarks(response.content)[:3] == [summary, "What is metastatic cancer?", "Where cancer spreads"]
     assert NAME in text_of(response.content)
-    assert "For people with breast cancer" in text_of(response.content)
-    assert ua_problems(response.content, sheets=3) == []  # tagged like a single sheet: one document
+    assert ua_problems(response.content, sheets=3, summary=True) == []  # tagged like a single sheet: one document
 
 
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
         ({"sheets": ["nope"]}, "sheets", "unknown sheet(s): nope"),
-        ({"sheets": []}, "sheets", "at least 1 item"),
+        ({"sheets": []}, "sheets", "nothing to print: no cancer type, sites or codes given, and no sheet ticked"),
         ({"sheets": ["bone"] * (MAX_SHEETS + 1)}, "sheets", f"at most {MAX_SHEETS} items"),
         (
             {"sheets": ["bone"], "cancer_type": "brest"},
@@ -100,7 +102,7 @@ def test_bad_requests_say_which_field(client: TestClient, body: dict, field: str
 
 
 def test_a_cancer_type_may_be_spelled_as_the_command_line_accepts_it(client: TestClient) -> None:
-    response = client.post("/api/handouts", json={"sheets": ["where-it-spreads"], "cancer_type": "Breast"})
+    response = client.post("/api/handouts", json={"sites": ["bone"], "cancer_type": "Breast"})
     assert response.status_code == 200, response.text
     assert "For people with breast cancer" in text_of(response.content)
 
@@ -127,15 +129,13 @@ def test_the_forms_default_packet_prints_with_every_personal_field(client: TestC
         if f'value="{s}" checked' in form
     ]
     assert len(ticked) == 4
-    response = client.post(
-        "/",
-        data={
-            "sheets": ticked,
-            "patient": "Maria Guadalupe Fernandez-Castellanos de la Torre",
-            "date": "22 Nov 2026",
-            "care_team": "Dr Alexandra Pemberton-Smythe, 555-0100",
-        },
-    )
+    data = {
+        "sheets": ticked,
+        "patient": "Maria Guadalupe Fernandez-Castellanos de la Torre",
+        "date": "22 Nov 2026",
+        "care_team": "Dr Alexandra Pemberton-Smythe, 555-0100",
+    }
+    response = client.post("/", data={**data, "make": "pdf"})
     assert response.status_code == 200
     assert len(reader(response.content).pages) == 4
 
@@ -187,13 +187,14 @@ def test_openapi_describes_the_endpoints(client: TestClient) -> None:
 
 
 def test_form_post_returns_pdf_and_errors_in_plain_words(client: TestClient) -> None:
-    ok = client.post("/", data={"cancer_type": "lung", "sheets": ["lungs", "questions"], "patient": NAME})
+    ok = client.post("/", data={"sheets": ["lungs", "questions"], "patient": NAME, "make": "pdf"})
     assert ok.status_code == 200
     assert len(reader(ok.content).pages) == 2
-    assert ua_problems(ok.content, sheets=2) == []
-    missing = client.post("/", data={"cancer_type": "lung", "patient": NAME})
+    assert ua_problems(ok.content, sheets=2, summary=True) == []
+    missing = client.post("/", data={"cancer_type": "", "patient": NAME})
     assert missing.status_code == 400
-    assert "Please tick at least one sheet to print." in missing.text
+    assert "nothing to print: no cancer type, sites or codes given, and no sheet ticked or listed. " in missing.text
+    assert "Choose the cancer type, or tick at least one sheet." in missing.text
     assert "Traceback" not in missing.text
     assert f'value="{NAME}"' in missing.text  # the form keeps what was typed
     long = client.post("/", data={"sheets": ["lungs"], "care_team": "x" * 81})
@@ -335,6 +336,115 @@ def test_the_forms_script_and_style_are_the_projects_own(riverside: TestClient, 
     assert riverside.get("/form.js").text == client.get("/form.js").text
 
 
+# --- The clinic's branding on the form, a favicon, and dates read alike everywhere (issue 25) ----------
+
+
+def test_the_form_shows_the_clinics_name_logo_and_colour(riverside: TestClient, client: TestClient) -> None:
+    html = riverside.get("/").text
+    assert "<title>Print patient handouts – Riverside Cancer Centre</title>" in html
+    assert '<p class="clinic-name">Riverside Cancer Centre</p>' in html
+    assert '<img src="/clinic-logo" alt="">' in html  # beside the name it shows: decorative
+    assert '<link rel="stylesheet" href="/clinic.css">' in html
+    css = riverside.get("/clinic.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert css.text == ":root { --accent: #5a1e6e; --accent-text: #5a1e6e; }\n"  # 10.9:1 on white: text too
+    logo = riverside.get("/clinic-logo")
+    assert logo.status_code == 200
+    assert logo.headers["content-type"] == "image/svg+xml"
+    assert logo.content == (DATA / "clinic" / "logo.svg").read_bytes()  # the file the sheets print, as checked
+    assert "sandbox" in logo.headers["content-security-policy"]  # opened on its own, it runs nothing
+    assert "script-src" not in logo.headers["content-security-policy"]
+    assert logo.headers["x-content-type-options"] == "nosniff"
+    neutral = client.get("/").text  # no clinic: no header, the sheets' own blue
+    assert 'class="clinic' not in neutral
+    assert "<title>Print patient handouts</title>" in neutral
+    assert client.get("/clinic.css").text == ":root { --accent: #1d3f6e; --accent-text: #1d3f6e; }\n"
+    assert client.get("/clinic-logo").status_code == 404
+
+
+def test_a_raster_logo_is_served_at_its_print_size(tmp_path: Path) -> None:
+    from PIL import Image
+
+    clinic = tmp_path / "clinic"
+    clinic.mkdir()
+    (clinic / "clinic.yaml").write_text("logo: logo.png\naccent_color: '#0b5d3b'\n", encoding="utf-8")
+    Image.new("RGB", (2400, 1200), (0x0B, 0x5D, 0x3B)).save(clinic / "logo.png")
+    with TestClient(create_app(Project(ROOT, clinic), workers_count=1, warm=False), base_url="http://localhost") as app:
+        assert '<img src="/clinic-logo" alt="Clinic logo">' in app.get("/").text  # no name beside it: named
+        logo = app.get("/clinic-logo")
+        assert logo.headers["content-type"] == "image/png"
+        with Image.open(io.BytesIO(logo.content)) as png:
+            assert png.size == (600, 300)  # the copy the sheets embed, never the 2400-pixel original
+        assert "--accent: #0b5d3b" in app.get("/clinic.css").text
+
+
+def test_the_clinics_colour_is_text_only_where_it_reads_on_white() -> None:
+    """clinic.yaml refuses a colour white text cannot read on; should one get through, it is a bar, not text."""
+    from factsheets.web.state import clinic_css
+
+    assert clinic_css("#ffd200") == ":root { --accent: #ffd200; --accent-text: #1d3f6e; }\n"  # 1.44:1 on white
+    assert clinic_css("#0b5d3b") == ":root { --accent: #0b5d3b; --accent-text: #0b5d3b; }\n"
+
+
+@pytest.mark.parametrize("path", ["/", "/favicon.ico", "/favicon.svg"])
+def test_a_favicon_is_served_so_no_page_load_logs_a_404(client: TestClient, path: str) -> None:
+    if path == "/":
+        html = client.get("/").text
+        assert '<link rel="icon" href="/favicon.ico" sizes="16x16 32x32 48x48">' in html
+        assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in html
+        return
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/")
+    if path == "/favicon.ico":
+        from PIL import Image
+
+        with Image.open(io.BytesIO(response.content)) as icon:
+            assert icon.format == "ICO"
+            assert {(16, 16), (32, 32), (48, 48)} <= set(icon.info["sizes"])
+
+
+def test_a_date_reads_and_prints_alike_from_the_cli_the_form_and_the_api(riverside: TestClient, tmp_path: Path) -> None:
+    """One function reads the date everywhere: Riverside prints on A4, so 03/04/2026 is 3 April."""
+    from helpers.cli import cli
+
+    clinic = str(riverside.app.state.handouts.project.clinic_dir)
+    api = riverside.post("/api/handouts", json={"sheets": ["questions"], "date": "03/04/2026"})
+    step = riverside.post("/", data={"sheets": ["questions"], "date": "03/04/2026"})
+    form = riverside.post("/", data={"sheets": ["questions"], "date": "03/04/2026", "make": "pdf"})
+    made = cli("render", "questions", "--clinic", clinic, "--date", "03/04/2026", "-o", str(tmp_path / "q.pdf"))
+    assert made.code == 0, made.err
+    for pdf in (api.content, form.content, (tmp_path / "q.pdf").read_bytes()):
+        assert "3 April 2026" in text_of(pdf)
+    assert (
+        'id="date" name="date" aria-describedby="date-hint" maxlength="30" autocomplete="off" value="3 April 2026"'
+        in step.text
+    )  # the nurse sees how it was read
+    assert "04/03/2026 is 4 March 2026." in step.text  # the field's hint says how numbers are read here
+    for typed in ("31/02/2026", "1 Dec", "x" * 31):
+        api = riverside.post("/api/handouts", json={"sheets": ["questions"], "date": typed})
+        form = riverside.post("/", data={"sheets": ["questions"], "date": typed})
+        made = cli("render", "questions", "--clinic", clinic, "--date", typed, "-o", str(tmp_path / "no.pdf"))
+        message = api.json()["error"]
+        assert message.startswith("Date "), message
+        assert (api.status_code, api.json()["field"], form.status_code) == (400, "date", 400)
+        assert f'<p class="error" role="alert" id="error" tabindex="-1">{message}</p>' in form.text
+        assert made.code == 1
+        assert made.err.strip() == f"error: --date: {message}"
+        assert not (tmp_path / "no.pdf").exists()
+
+
+def test_the_date_field_starts_at_today_as_it_will_print(riverside: TestClient, client: TestClient) -> None:
+    import datetime as dt
+
+    from factsheets.render.personal import MONTHS
+
+    today = dt.date.today()
+    month = MONTHS[today.month - 1]
+    assert f'value="{month} {today.day}, {today.year}"' in client.get("/").text  # letter: month first
+    assert f'value="{today.day} {month} {today.year}"' in riverside.get("/").text  # A4: day first
+
+
 # --- Spread sites, diagnosis codes, Infobutton and records (issue 13) -------------------------------
 
 OVERVIEW_TITLES = ["What is metastatic cancer?", "How cancer spreads", "Where cancer spreads"]
@@ -357,7 +467,8 @@ def test_sites_given_make_a_packet_of_overview_that_site_and_questions(client: T
         client, "what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "bone", "questions"
     )
     assert expected[:3] == OVERVIEW_TITLES
-    assert _bookmarks(response.content) == expected
+    assert _bookmarks(response.content) == [response.headers["factsheets-summary"], *expected]
+    assert response.headers["factsheets-summary"] == "5 sheets: breast cancer; spread to bone"
     assert response.headers["factsheets-sheets"] == (
         "what-is-metastatic-cancer, how-cancer-spreads, where-it-spreads, bone, questions"
     )
@@ -373,17 +484,17 @@ def test_codes_choose_the_type_and_sites_in_the_api(client: TestClient) -> None:
 
 
 def test_the_plan_lists_a_site_without_a_sheet_and_says_why_those_sites(client: TestClient) -> None:
-    plan = client.post("/api/handouts/plan", json={"cancer_type": "ovary"}).json()
-    assert plan["basis"] == "common sites for ovarian cancer"
-    assert plan["no_sheet_for"] == ["peritoneum"]
-    assert plan["notice"] == "No sheet yet for: the peritoneum."
-    assert [s["id"] for s in plan["sheets"]][3:] == ["liver", "lungs", "questions"]
+    plan = client.post("/api/handouts/plan", json={"cancer_type": "prostate"}).json()
+    assert plan["basis"] == "common sites for prostate cancer"
+    assert plan["no_sheet_for"] == ["adrenal"]
+    assert plan["notice"] == "No sheet yet for: the adrenal gland."
+    assert [s["id"] for s in plan["sheets"]][3:] == ["bone", "liver", "lungs", "questions"]
 
 
 def test_a_site_without_a_sheet_is_named_in_the_pdfs_headers(client: TestClient) -> None:
-    response = client.post("/api/handouts", json={"codes": ["C56.1", "C78.6", "C78.7"]})
+    response = client.post("/api/handouts", json={"codes": ["C61", "C79.71", "C78.7"]})
     assert response.status_code == 200
-    assert response.headers["factsheets-no-sheet-for"] == "peritoneum"
+    assert response.headers["factsheets-no-sheet-for"] == "adrenal"
     assert response.headers["factsheets-sheets"].split(", ")[3:] == ["liver", "questions"]
 
 
@@ -418,7 +529,7 @@ def test_records_are_valid_fhir_without_a_patient(client: TestClient) -> None:
         "factsheets:what-is-metastatic-cancer/general",
         "factsheets:how-cancer-spreads/general",
         "factsheets:where-it-spreads/breast",
-        "factsheets:bone/general",
+        "factsheets:bone/breast",
         "factsheets:questions/general",
     ]
     assert all(r.subject is None for r in references)
@@ -456,7 +567,9 @@ def test_infobutton_html_lists_the_handouts_and_the_packet(client: TestClient) -
     assert all("age.v" not in link and "Gender" not in link for link in links)  # the patient's context is dropped
     packet = client.get(links[-1].replace("&amp;", "&").removeprefix("http://localhost"))
     assert packet.headers["content-type"] == "application/pdf"
-    assert len(_bookmarks(packet.content)) == 5
+    assert _bookmarks(packet.content)[0] == "5 sheets: breast cancer (C50.911); spread to bone (C79.51)"
+    assert len(_bookmarks(packet.content)) == 6  # what was chosen, then the five sheets
+    assert '<p id="summary">5 sheets: breast cancer (C50.911); spread to bone (C79.51)</p>' in html
 
 
 def test_infobutton_json_is_an_atom_feed_of_the_handouts(client: TestClient) -> None:
@@ -466,7 +579,7 @@ def test_infobutton_json_is_an_atom_feed_of_the_handouts(client: TestClient) -> 
     assert feed["title"]["_value"] == "Handouts for breast cancer"
     assert [e["id"]["_value"].split("@")[0] for e in feed["entry"]][2:4] == [
         "factsheets:where-it-spreads/breast",
-        "factsheets:bone/general",
+        "factsheets:bone/breast",
     ]  # no site code: breast cancer's common sites, bone first
     first = client.get(feed["entry"][2]["link"][0]["href"].removeprefix("http://localhost"))
     assert "For people with breast cancer" in text_of(first.content)
@@ -475,7 +588,7 @@ def test_infobutton_json_is_an_atom_feed_of_the_handouts(client: TestClient) -> 
 def test_infobutton_pdf_is_the_packet(client: TestClient) -> None:
     response = client.get(INFOBUTTON + SECOND_CODE + "&knowledgeResponseType=application/pdf")
     assert response.status_code == 200
-    assert _bookmarks(response.content)[3] == "When cancer spreads to the bone"
+    assert _bookmarks(response.content)[4] == "When cancer spreads to the bone"
 
 
 @pytest.mark.parametrize(
@@ -523,16 +636,20 @@ def test_infobutton_answers_a_code_of_every_length_up_to_200_with_a_400(client: 
 
 
 def test_a_records_answer_names_the_sites_without_a_sheet(client: TestClient) -> None:
-    response = client.post("/api/handouts/records", json={"cancer_type": "breast", "sites": ["bone", "peritoneum"]})
+    response = client.post("/api/handouts/records", json={"cancer_type": "breast", "sites": ["bone", "adrenal"]})
     assert response.status_code == 200
-    assert response.headers["factsheets-no-sheet-for"] == "peritoneum"
-    assert response.headers["factsheets-basis"] == "sites given: bone, peritoneum"
+    assert response.headers["factsheets-no-sheet-for"] == "adrenal"
+    assert response.headers["factsheets-basis"] == "sites given: bone, adrenal"
 
 
-def test_sheets_listed_are_said_to_be_listed(client: TestClient) -> None:
+def test_sheets_listed_add_to_what_the_sites_bring_and_alone_are_said_to_be_listed(client: TestClient) -> None:
     plan = client.post("/api/handouts/plan", json={"sheets": ["bone"], "sites": ["brain"]}).json()
-    assert plan["basis"] == "sheets as listed"
-    assert [s["id"] for s in plan["sheets"]] == ["bone"]
+    assert plan["basis"] == "sites given: brain"
+    assert [s["id"] for s in plan["sheets"]][3:] == ["bone", "brain", "questions"]
+    assert (plan["added"], plan["listed"]) == (["bone"], False)
+    assert plan["summary"] == "6 sheets: spread to brain; sheets added: bone"
+    alone = client.post("/api/handouts/plan", json={"sheets": ["bone"]}).json()
+    assert (alone["basis"], alone["listed"], [s["id"] for s in alone["sheets"]]) == ("sheets as listed", True, ["bone"])
 
 
 @pytest.mark.parametrize(
@@ -565,9 +682,9 @@ def test_infobutton_repeats_no_free_text_and_names_its_own_parameter(client: Tes
 
 
 def test_infobutton_feed_ends_with_the_packet_and_names_sites_without_a_sheet(client: TestClient) -> None:
-    site = "&mainSearchCriteria.v.c1=C78.6&mainSearchCriteria.v.cs1=2.16.840.1.113883.6.90"
+    site = "&mainSearchCriteria.v.c1=C79.71&mainSearchCriteria.v.cs1=2.16.840.1.113883.6.90"
     feed = client.get(INFOBUTTON + site + "&knowledgeResponseType=application/json").json()["feed"]
-    assert feed["subtitle"]["_value"].endswith("No sheet yet for: the peritoneum.")
+    assert feed["subtitle"]["_value"].endswith("No sheet yet for: the adrenal gland.")
     packet = feed["entry"][-1]
     assert packet["title"]["_value"] == "Handouts for breast cancer"
     assert client.get(packet["link"][0]["href"].removeprefix("http://localhost")).headers["content-type"] == (
@@ -602,3 +719,101 @@ def test_infobutton_answers_the_guides_examples(
     assert coded.status_code == 200, coded.text
     assert coded.headers["content-type"].startswith(response_type)
     assert "organizationpassword" not in coded.text
+
+
+# --- One rule for the form, the API and the CLI; the answer says what it chose (issue 22) ---------------
+
+CODES_FORM = {"codes": "C50.911, C79.51", "patient": NAME, "date": "", "care_team": ""}
+DEFAULT_TICKS = ["what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "questions"]
+
+
+def _summary_on(page: str) -> str:
+    found = re.search(r'<p class="summary" id="summary">([^<]*)</p>', page)
+    assert found, page
+    return found.group(1)
+
+
+def _download_form(page: str) -> list[tuple[str, str]]:
+    """The fields the ready page's "Open the PDF" button posts: the request again, with make=pdf."""
+    form = page.split('<section class="ready"', 1)[1].split("</form>", 1)[0]
+    return re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', form)
+
+
+CODES = ["C50.911", "C79.51"]
+
+
+@pytest.mark.parametrize(
+    ("form", "cli_args", "api"),
+    [  # codes, "Tick" never pressed; the type alone, nothing ticked for it; ticks and codes
+        ({**CODES_FORM, "sheets": DEFAULT_TICKS}, ["--icd10", "C50.911,C79.51"], {"codes": CODES}),
+        ({"cancer_type": "breast", "sheets": DEFAULT_TICKS}, ["--type", "breast"], {"cancer_type": "breast"}),
+        (
+            {**CODES_FORM, "sheets": [*DEFAULT_TICKS, "liver"]},
+            ["--icd10", "C50.911,C79.51", "--sheets", "liver"],
+            {"codes": CODES, "sheets": ["liver"]},
+        ),
+    ],
+    ids=["codes", "type", "ticks-and-codes"],
+)
+def test_the_form_chooses_on_the_server_as_the_cli_and_the_api_do_and_says_so(
+    client: TestClient, tmp_path: Path, form: dict, cli_args: list[str], api: dict
+) -> None:
+    """Without a script: "Create PDF" shows what will print and why above the button that makes it; that PDF's
+    bookmarks are the CLI's `packet` for the same request, and the form, the API and the CLI say the same words."""
+    from helpers.cli import cli
+
+    ready = client.post("/", data=form)
+    assert ready.status_code == 200, ready.text
+    assert ready.headers["content-type"].startswith("text/html")
+    summary = _summary_on(ready.text)
+    assert '<button type="submit" id="download" autofocus>Open the PDF' in ready.text
+    assert ready.text.index('id="summary"') < ready.text.index('id="download"')  # said above the button
+    fields = _download_form(ready.text)
+    assert ("make", "pdf") in fields
+    made = client.post("/", content=urlencode(fields), headers={"content-type": "application/x-www-form-urlencoded"})
+    assert made.status_code == 200, made.text
+    assert made.headers["factsheets-summary"] == summary
+    out = tmp_path / "cli.pdf"
+    result = cli("packet", *cli_args, "-o", str(out))
+    assert result.code == 0, result.err
+    assert f"Wrote {out}: {summary}\n" in result.out
+    assert _bookmarks(made.content) == _bookmarks(out.read_bytes())
+    assert _bookmarks(made.content)[0] == summary
+    assert client.post("/api/handouts/plan", json=api).json()["summary"] == summary
+
+
+def test_the_ready_page_ticks_and_fixes_what_the_request_brought(client: TestClient) -> None:
+    page = client.post("/", data={**CODES_FORM, "sheets": ["questions", "liver"]}).text
+    assert _summary_on(page) == "6 sheets: breast cancer (C50.911); spread to bone (C79.51); sheets added: liver"
+    assert 'value="bone" checked disabled' in page  # brought by the code C79.51: ticked, and not to be unticked
+    assert 'value="questions" checked disabled' in page
+    assert re.search(r'value="liver" checked(?! disabled)', page)  # ticked by the nurse: free to untick
+    assert "C79.51 (Secondary malignant neoplasm of bone): spread to the bone" in page
+    assert NAME in dict(_download_form(page)).values()  # posted again for the PDF, never kept by the server
+
+
+def test_a_type_the_codes_contradict_is_the_same_refusal_everywhere_at_its_field(client: TestClient) -> None:
+    from helpers.cli import cli
+
+    words = "the codes say breast cancer, but the cancer type given is lung cancer. Leave one of them out"
+    page = client.post("/", data={**CODES_FORM, "cancer_type": "lung", "sheets": DEFAULT_TICKS})
+    assert page.status_code == 400
+    assert words in page.text
+    assert re.search(r'<select id="cancer_type"[^>]* aria-invalid="true"', page.text)
+    assert page.text.count(words) == 2  # at the top, and beside the field it is about
+    assert 'class="ready"' not in page.text  # nothing to print
+    api = client.post("/api/handouts", json={"codes": ["C50.911", "C79.51"], "cancer_type": "lung"})
+    assert (api.status_code, api.json()["field"]) == (400, "cancer_type")
+    assert words in api.json()["error"]
+    result = cli("packet", "--type", "lung", "--icd10", "C50.911,C79.51", "-o", "/nonexistent/x.pdf")
+    assert "error: --type: the codes say breast cancer, but the cancer type given is lung cancer" in result.err
+
+
+def test_a_link_to_one_handout_is_that_sheet_alone(client: TestClient) -> None:
+    """GET /handout.pdf names a type for its variant: the sheet as published, no packet chosen around it."""
+    response = client.get("/handout.pdf?sheet=where-it-spreads&cancer_type=breast")
+    assert response.status_code == 200
+    assert len(reader(response.content).pages) == 1
+    assert "For people with breast cancer" in text_of(response.content)
+    unknown = client.get("/handout.pdf?sheet=nope")
+    assert (unknown.status_code, unknown.json()["field"]) == (400, "sheet")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers.cli import cli
 from helpers.pdfs import reader, text_of
-from helpers.project import ROOT, scratch_copy
+from helpers.project import DATA, ROOT, scratch_copy
 from helpers.server import start_server
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
@@ -39,6 +39,21 @@ def server(scratch: Path):
 
 @pytest.fixture
 def browser(tmp_path: Path):
+    driver = _chrome(tmp_path)
+    yield driver, tmp_path / "downloads"
+    driver.quit()
+
+
+@pytest.fixture(params=["script", "no-script"])
+def either_browser(request: pytest.FixtureRequest, tmp_path: Path):
+    """Chromium with the page's JavaScript on, then with it off (a profile whose content settings block scripts)."""
+    driver = _chrome(tmp_path, javascript=request.param == "script")
+    yield driver, tmp_path / "downloads"
+    driver.quit()
+
+
+def _chrome(tmp_path: Path, javascript: bool = True):
+    """Headless Chromium, tablet-sized, saving PDFs to tmp_path/downloads; WebDriver's own scripts run either way."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -63,11 +78,10 @@ def browser(tmp_path: Path):
             "download.default_directory": str(tmp_path / "downloads"),
             "download.prompt_for_download": False,
             "plugins.always_open_pdf_externally": True,
+            "profile.managed_default_content_settings.javascript": 1 if javascript else 2,  # 2: blocked
         },
     )
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    yield driver, tmp_path / "downloads"
-    driver.quit()
+    return webdriver.Chrome(service=Service(DRIVER), options=options)
 
 
 @pytest.fixture(scope="module")
@@ -119,44 +133,6 @@ def contrast(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_keyboard_only_nurse_gets_a_named_pdf(server: str, browser) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    driver, downloads = browser
-    driver.get(server)
-    keys = ActionChains(driver)
-    keys.send_keys(Keys.TAB).perform()  # first stop: the cancer type list
-    assert driver.switch_to.active_element.get_attribute("id") == "cancer_type"
-    keys.send_keys("Prostate").perform()  # typing selects the option; the change ticks prostate's packet
-    ticked = [box.get_attribute("value") for box in driver.find_elements(By.NAME, "sheets") if box.is_selected()]
-    assert ticked == [
-        "what-is-metastatic-cancer",
-        "how-cancer-spreads",
-        "where-it-spreads",
-        "bone",
-        "liver",
-        "lungs",
-        "questions",
-    ]  # listed in reading order, as the packet prints them
-    while driver.switch_to.active_element.get_attribute("id") != "patient":
-        keys.send_keys(Keys.TAB).perform()
-    keys.send_keys("Ann O'Neil & Co").perform()
-    while driver.switch_to.active_element.get_attribute("id") != "create":
-        keys.send_keys(Keys.TAB).perform()
-    keys.send_keys(Keys.ENTER).perform()
-    deadline = time.time() + 60
-    while time.time() < deadline and not list(downloads.glob("*.pdf")):
-        time.sleep(0.2)
-    (pdf_path,) = list(downloads.glob("*.pdf"))
-    pdf = pdf_path.read_bytes()
-    assert len(reader(pdf).pages) == 7
-    text = text_of(pdf)
-    assert "Ann O'Neil & Co" in text
-    assert "For people with prostate cancer" in text
-
-
 def test_form_passes_axe_and_its_focus_ring_shows(server: str, browser) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -184,28 +160,30 @@ def test_form_passes_axe_and_its_focus_ring_shows(server: str, browser) -> None:
     assert contrast(ring, BUTTON_BLUE) >= 3, (style, contrast(ring, BUTTON_BLUE))
 
 
-def test_error_is_shown_on_the_page_in_plain_words(server: str, browser) -> None:
+def test_the_clinics_form_shows_its_brand_passes_axe_and_loads_every_file(scratch: Path, browser) -> None:
+    """Riverside's name, logo and purple (clinic.yaml) on the form; no request fails, the favicon included."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    driver, _ = browser
-    driver.get(server)
-    for box in driver.find_elements(By.NAME, "sheets"):
-        if box.is_selected():
-            box.click()
-    driver.find_element(By.ID, "create").click()
-    # the click returns before the POST's answer has loaded: wait for the page that carries the error
-    alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
-    assert alert.text == "Please tick at least one sheet to print."
-    assert alert.get_attribute("role") == "alert"
-    # tied to its field: the boxes are invalid, their group is described by the error, focus is on the first box
-    boxes = driver.find_elements(By.NAME, "sheets")
-    assert {box.get_attribute("aria-invalid") for box in boxes} == {"true"}
-    group = driver.find_element(By.ID, "sheets-group")
-    assert "error" in group.get_attribute("aria-describedby").split()
-    WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element == boxes[0])
-    assert (violations := axe_violations(driver)) == "", violations
+    url, process = start_server(scratch, "--clinic", str(DATA / "clinic"), "--workers", "1", output=subprocess.DEVNULL)
+    try:
+        driver, _ = browser
+        driver.get(url + "/")
+        assert driver.find_element(By.CLASS_NAME, "clinic-name").text == "Riverside Cancer Centre"
+        logo = driver.find_element(By.CSS_SELECTOR, ".clinic img")
+        assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", logo) > 0
+        purple = "rgba(90, 30, 110, 1)"  # #5a1e6e: 10.9:1 on white
+        assert driver.find_element(By.TAG_NAME, "h1").value_of_css_property("color") == purple
+        assert driver.find_element(By.ID, "create").value_of_css_property("background-color") == purple
+        assert (violations := axe_violations(driver)) == "", violations
+        icon = driver.execute_async_script(
+            "const done = arguments[0]; fetch('/favicon.ico').then((r) => done([r.status, r.headers.get('content-type')]));"
+        )
+        assert icon == [200, "image/vnd.microsoft.icon"]
+        failed = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert failed == [], failed  # no 404 (the favicon's, every page load) and no file the CSP blocked
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
 
 
 def test_a_wrong_text_field_is_marked_and_focused(server: str, browser) -> None:
@@ -259,64 +237,6 @@ def _downloaded_pdf(downloads: Path) -> bytes:
     return pdf_path.read_bytes()
 
 
-def test_keyboard_only_sites_tick_their_sheets_and_a_site_without_one_is_announced(server: str, browser) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    driver, downloads = browser
-    driver.get(server)
-    keys = ActionChains(driver)
-    _tab_to(driver, "cancer_type")
-    keys.send_keys("Ovarian").perform()
-    assert _ticked(driver)[3:] == ["liver", "lungs", "questions"]  # ovarian cancer's common sites
-    status = driver.find_element(By.ID, "choice-status")
-    assert status.text == "Common sites for ovarian cancer: liver, lungs, peritoneum. No sheet yet for: the peritoneum."
-    assert status.get_attribute("role") == "status"
-    _tab_to(driver, "site-peritoneum")
-    keys.send_keys(Keys.SPACE).perform()  # known: only the peritoneum
-    assert _ticked(driver) == ["what-is-metastatic-cancer", "how-cancer-spreads", "where-it-spreads", "questions"]
-    assert status.text == "No sheet yet for: the peritoneum."
-    _tab_to(driver, "site-liver")
-    keys.send_keys(Keys.SPACE).perform()
-    assert _ticked(driver)[3:] == ["liver", "questions"]
-    assert (violations := axe_violations(driver)) == "", violations
-    _tab_to(driver, "create")
-    keys.send_keys(Keys.ENTER).perform()
-    pdf = _downloaded_pdf(downloads)
-    assert len(reader(pdf).pages) == 5
-    assert "For people with ovarian cancer" in text_of(pdf)
-
-
-def test_keyboard_only_codes_set_the_type_sites_and_ticks(server: str, browser) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver, _ = browser
-    driver.get(server)
-    keys = ActionChains(driver)
-    _tab_to(driver, "codes")
-    keys.send_keys("c50.911, C79.51", Keys.ENTER).perform()  # Enter here looks the codes up; it does not print
-    status = driver.find_element(By.ID, "choice-status")
-    WebDriverWait(driver, 30).until(lambda _: "Ticked" in status.text)
-    assert driver.find_element(By.ID, "cancer_type").get_attribute("value") == "breast"
-    assert driver.find_element(By.ID, "site-bone").is_selected()
-    assert _ticked(driver)[3:] == ["bone", "questions"]
-    assert "C79.51 (Secondary malignant neoplasm of bone): spread to the bone" in status.text
-    assert driver.current_url == server  # still the form: nothing was printed
-    assert (violations := axe_violations(driver)) == "", violations
-
-    codes = driver.find_element(By.ID, "codes")
-    codes.clear()
-    codes.send_keys("C50.999")
-    _tab_to(driver, "find")
-    keys.send_keys(Keys.ENTER).perform()
-    WebDriverWait(driver, 30).until(lambda _: "not an ICD-10-CM code" in status.text)
-    assert codes.get_attribute("aria-invalid") == "true"
-
-
 def test_infobutton_page_passes_axe_and_its_links_open_pdfs(server: str, browser) -> None:
     from selenium.webdriver.common.by import By
 
@@ -331,3 +251,225 @@ def test_infobutton_page_passes_axe_and_its_links_open_pdfs(server: str, browser
     pdf = _downloaded_pdf(downloads)
     assert len(reader(pdf).pages) == 1
     assert text_of(pdf).startswith("PATIENT INFORMATION When cancer spreads to the bone")
+
+
+# --- One rule, chosen on the server, with the page's script on and off (issue 22) --------------------------
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory):
+    """One server for the tests below: none of them changes the project."""
+    url, process = start_server(scratch_copy(tmp_path_factory.mktemp("served")), output=subprocess.DEVNULL)
+    yield url + "/"
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+
+
+def _ready(driver) -> str:
+    """The answer to "Create PDF": what will print and why, said above the button that makes it (focused)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    summary = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "summary")))
+    download = driver.find_element(By.ID, "download")
+    assert summary.location["y"] < download.location["y"]  # read before the button is reached
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element == download)  # autofocus: no script needed
+    return summary.text
+
+
+def _press(driver, element_id: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    _tab_to(driver, element_id)
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+
+
+def _script_ran(driver) -> bool:
+    """Whether the page's own script ran (it shows the "Tick sheets for these codes" button)."""
+    return bool(driver.execute_script("return document.getElementById('find').hidden === false"))
+
+
+def _cli_bookmarks(tmp_path: Path, *args: str) -> list[str]:
+    """The top-level bookmarks of `factsheets packet` for the same request."""
+    out = tmp_path / "cli.pdf"
+    result = cli("packet", *args, "-o", str(out))
+    assert result.code == 0, result.err
+    return _bookmarks(out.read_bytes())
+
+
+def _bookmarks(pdf: bytes) -> list[str]:
+    return [item.title for item in reader(pdf).outline if not isinstance(item, list)]
+
+
+def _type_in(driver, element_id: str, text: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    _tab_to(driver, element_id)
+    ActionChains(driver).send_keys(text).perform()
+
+
+CODES_SUMMARY = "5 sheets: breast cancer (C50.911); spread to bone (C79.51)"
+
+
+@pytest.mark.parametrize(
+    ("steps", "summary", "cli_args"),
+    [
+        ([("codes", "C50.911, C79.51\n")], CODES_SUMMARY, ("--icd10", "C50.911,C79.51")),  # Enter in the field
+        ([("codes", "c50911 C79.51"), ("create", "\n")], CODES_SUMMARY, ("--icd10", "C50.911,C79.51")),
+        (
+            [("cancer_type", "Breast"), ("create", "\n")],
+            "8 sheets: breast cancer; common sites: bone, brain, liver, lungs",
+            ("--type", "breast"),
+        ),
+        (
+            [("codes", "C50.911, C79.51"), ("sheet-liver", " "), ("create", "\n")],
+            f"{CODES_SUMMARY.replace('5 sheets', '6 sheets')}; sheets added: liver",
+            ("--icd10", "C50.911,C79.51", "--sheets", "liver"),
+        ),
+    ],
+    ids=["codes-then-enter", "codes-no-tick", "type-alone", "ticks-and-codes"],
+)
+def test_keyboard_only_the_server_chooses_and_the_page_and_pdf_say_what(
+    shared_server: str, either_browser, tmp_path: Path, steps: list[tuple[str, str]], summary: str, cli_args: tuple
+) -> None:
+    """Codes never looked up with "Tick", a type alone, ticks with codes: the same PDF as the CLI's `packet`,
+    with or without the page's script, and the page says what it chose above the button that makes it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver, downloads = either_browser
+    driver.get(shared_server)
+    for element_id, text in steps:
+        _type_in(driver, element_id, text.replace("\n", Keys.ENTER))
+    assert _ready(driver) == summary
+    ActionChains(driver).send_keys(Keys.ENTER).perform()  # on "Open the PDF", focused
+    pdf = _downloaded_pdf(downloads)
+    assert _bookmarks(pdf) == _cli_bookmarks(tmp_path, *cli_args)
+    assert _bookmarks(pdf)[0] == summary
+    assert len(reader(pdf).pages) == int(summary.split(maxsplit=1)[0])
+
+
+def test_a_type_the_codes_contradict_is_refused_at_its_field(
+    shared_server: str, either_browser, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = either_browser
+    driver.get(shared_server)
+    _type_in(driver, "cancer_type", "Lung")
+    _type_in(driver, "codes", "C50.911, C79.51")
+    _press(driver, "create")
+    alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
+    words = "the codes say breast cancer, but the cancer type given is lung cancer. Leave one of them out"
+    assert alert.text.startswith(words)
+    field = driver.find_element(By.ID, "cancer_type")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "error" in field.get_attribute("aria-describedby").split()
+    beside = driver.find_element(By.CSS_SELECTOR, "#cancer_type ~ .field-error")  # shown at its field, too
+    assert beside.text == alert.text
+    assert beside.is_displayed()
+    assert field.get_attribute("value") == "lung"  # never switched to what the codes say
+    assert not driver.find_elements(By.ID, "download")  # nothing to print
+    assert (
+        "error: --type: " + words[:60]
+        in cli("packet", "--type", "lung", "--icd10", "C50.911,C79.51", "-o", str(tmp_path / "x.pdf")).err
+    )
+
+
+def test_the_script_previews_by_the_same_rule_and_decides_nothing(shared_server: str, browser) -> None:
+    """With the script: what a type or codes bring is ticked (and fixed) and said as the server says it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, downloads = browser
+    driver.get(shared_server)
+    status = driver.find_element(By.ID, "choice-status")
+    _type_in(driver, "cancer_type", "Prostate")
+    WebDriverWait(driver, 30).until(lambda _: status.text.startswith("7 sheets"))
+    assert status.text == (
+        "7 sheets: prostate cancer; common sites: bone, liver, lungs, adrenal gland (no sheet yet). "
+        "No sheet yet for: the adrenal gland."
+    )
+    assert _ticked(driver) == [
+        "what-is-metastatic-cancer",
+        "how-cancer-spreads",
+        "where-it-spreads",
+        "bone",
+        "liver",
+        "lungs",
+        "questions",
+    ]  # listed in reading order, as the packet prints them
+    assert driver.find_element(By.ID, "sheet-bone").get_attribute("disabled")  # brought by the type: stays
+    _tab_to(driver, "site-adrenal")
+    ActionChains(driver).send_keys(Keys.SPACE).perform()  # known: only the adrenal gland
+    WebDriverWait(driver, 30).until(lambda _: status.text.startswith("4 sheets"))
+    assert status.text == (
+        "4 sheets: prostate cancer; spread to adrenal gland (no sheet yet). No sheet yet for: the adrenal gland."
+    )
+    assert not driver.find_element(By.ID, "sheet-bone").get_attribute("disabled")
+    assert (violations := axe_violations(driver)) == "", violations
+    _type_in(driver, "codes", "C50.911")
+    _press(driver, "find")  # "Tick sheets for these codes": a preview, the form stays
+    WebDriverWait(driver, 30).until(lambda _: "the codes say breast cancer" in status.text)
+    assert driver.find_element(By.ID, "cancer_type").get_attribute("aria-invalid") == "true"
+    assert driver.find_element(By.ID, "cancer_type").get_attribute("value") == "prostate"  # never switched
+    assert driver.current_url == shared_server
+    assert not list(downloads.glob("*.pdf"))
+
+
+def test_keyboard_only_nurse_gets_a_named_pdf_saying_what_it_holds(shared_server: str, either_browser) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver, downloads = either_browser
+    driver.get(shared_server)
+    keys = ActionChains(driver)
+    keys.send_keys(Keys.TAB).perform()  # first stop: the cancer type list
+    assert driver.switch_to.active_element.get_attribute("id") == "cancer_type"
+    keys.send_keys("Prostate").perform()
+    _type_in(driver, "patient", "Ann O'Neil & Co")
+    _press(driver, "create")
+    assert _ready(driver) == "7 sheets: prostate cancer; common sites: bone, liver, lungs, adrenal gland (no sheet yet)"
+    if _script_ran(driver):  # axe runs as a page script: the same page is checked once
+        assert (violations := axe_violations(driver)) == "", violations
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    pdf = _downloaded_pdf(downloads)
+    assert len(reader(pdf).pages) == 7
+    text = text_of(pdf)
+    assert "Ann O'Neil & Co" in text
+    assert "For people with prostate cancer" in text
+    assert text.count("DATE") == 7  # no date given: its label and a line to write it on, on every sheet
+
+
+def test_error_is_shown_on_the_page_in_plain_words(shared_server: str, either_browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = either_browser
+    driver.get(shared_server)
+    for box in driver.find_elements(By.NAME, "sheets"):
+        if box.is_selected():
+            box.click()
+    driver.find_element(By.ID, "create").click()
+    # the click returns before the POST's answer has loaded: wait for the page that carries the error
+    alert = WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located((By.ID, "error")))
+    assert alert.text == (
+        "nothing to print: no cancer type, sites or codes given, and no sheet ticked or listed. "
+        "Choose the cancer type, or tick at least one sheet."
+    )
+    assert alert.get_attribute("role") == "alert"
+    # tied to its field: the boxes are invalid, their group is described by the error
+    boxes = driver.find_elements(By.NAME, "sheets")
+    assert {box.get_attribute("aria-invalid") for box in boxes} == {"true"}
+    group = driver.find_element(By.ID, "sheets-group")
+    assert "error" in group.get_attribute("aria-describedby").split()
+    if _script_ran(driver):  # it moves focus to the field at fault; axe runs as a page script
+        WebDriverWait(driver, 5).until(lambda d: d.switch_to.active_element == boxes[0])
+        assert (violations := axe_violations(driver)) == "", violations

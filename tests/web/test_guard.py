@@ -176,9 +176,9 @@ def test_a_crash_is_logged_by_its_type_and_answered_plainly(caplog: pytest.LogCa
 
 
 def test_the_form_is_served_with_its_own_script_and_style(client: TestClient) -> None:
-    assert "choices" in client.get("/form.js").text
+    assert "/api/handouts/plan" in client.get("/form.js").text  # it previews by asking the server
     assert client.get("/form.js").headers["content-type"].startswith("text/javascript")
-    assert 'id="choices"' in client.get("/").text
+    assert '<script src="/form.js"></script>' in client.get("/").text
 
 
 def test_behind_a_proxy_the_origin_is_the_public_https_one() -> None:

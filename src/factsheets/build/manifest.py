@@ -59,6 +59,9 @@ class PacketEntry(_Entry):
 
     cancer_type: str
     sheets: list[str]  # member paths, in order
+    # Members that leave out what an earlier sheet prints (selection.repeats): path -> the content
+    # version their page prints, which is not their own PDF's (the edition code on that page names it).
+    shortened: dict[str, str] = {}
 
 
 class Manifest(BaseModel):

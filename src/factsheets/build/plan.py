@@ -80,7 +80,7 @@ def _look_files(project: Project) -> list[Path]:
 
 def _cited_source_ids(sheet: Sheet, glossary: Glossary) -> list[str]:
     """The sources a sheet quotes: its passages', and its Words to know definitions'."""
-    passages = [p for s in sheet.sections for p in s.passages]
+    passages = sheet.passages  # its sections' and its urgent signs'
     definitions = [t.definition for name in sheet.words_to_know if (t := glossary.term(name)) is not None]
     return sorted({p.source for p in passages + definitions if p.source})
 

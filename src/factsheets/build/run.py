@@ -19,10 +19,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from factsheets.build.index import thumbnail, write_index
 from factsheets.build.manifest import Manifest, PacketEntry, SheetEntry, SourceRef
-from factsheets.build.packets import packet_hash, plan_packets, write_packet
+from factsheets.build.packets import Packet, Shortened, packet_hash, plan_packets, render_shortened, write_packet
 from factsheets.build.plan import FileHashes, Job, look_hash, plan
 from factsheets.content.cancer_types import CANCER_TYPES
 from factsheets.errors import FactsheetsError, Problem
@@ -30,6 +31,9 @@ from factsheets.files import disk_error, make_folder, remove, write_atomic
 from factsheets.project import Content, Project, load_content
 from factsheets.render import workers
 from factsheets.render.options import RenderOptions
+
+W = TypeVar("W")  # a piece of work for the workers: a sheet's Job, or a packet's Shortened sheet
+R = TypeVar("R")
 
 LOCK = ".build.lock"  # in out/; stays after the build, harmless
 SMALL_REBUILD = 2  # this many PDFs or fewer render in this process, without starting workers
@@ -88,7 +92,8 @@ def _build_locked(
     report = BuildReport(unchanged=[j.name for j in planned if j not in todo])
     entries = {j.path: previous[j.path] for j in planned if j not in todo}
     report.removed = _remove_stale(out, {j.path for j in planned})
-    outcomes = _run(project, content, options, look.hexdigest(), todo, jobs or os.cpu_count() or 1)
+    cores = jobs or os.cpu_count() or 1
+    outcomes = _run(project, content, options, look.hexdigest(), todo, cores, _render_job)
     with closing(outcomes):  # on an error below, workers stop now (before the lock is released), not at exit
         for job, outcome in outcomes:
             if isinstance(outcome, Failed):
@@ -100,7 +105,9 @@ def _build_locked(
             _manifest(planned, entries, last.packets).save(out)
             if progress:
                 progress(job.name, f"failed: {outcome.message}" if isinstance(outcome, Failed) else "built")
-    packets = _build_packets(project, content, entries, last.packets_by_path(), force, report)
+    packets = _build_packets(
+        project, content, options, look.hexdigest(), cores, entries, last.packets_by_path(), force, report
+    )
     manifest = _manifest(planned, entries, packets)
     if manifest != last or not _index_whole(out, manifest):  # nothing changed: nothing to write (or load Jinja for)
         manifest.save(out)
@@ -162,34 +169,66 @@ def _take(fd: int, path: Path) -> None:
 def _build_packets(
     project: Project,
     content: Content,
+    options: RenderOptions,
+    look: str,
+    jobs: int,
     entries: dict[str, SheetEntry],
     previous: dict[str, PacketEntry],
     force: bool,
     report: BuildReport,
 ) -> list[PacketEntry]:
-    """Rebuild each type's packet when its member PDFs changed (a tagged merge: see merging.merge)."""
-    done = []
-    for packet in plan_packets(content.corpus, set(content.sheets), entries):
+    """Rebuild each type's packet when what it prints changed (a tagged merge: see merging.merge).
+
+    Its sheets that leave out repeats (build.packets) are rendered first, across the workers,
+    each once however many packets print it; a packet one of them fails for is not made.
+    """
+    out = project.out_dir
+    packets = plan_packets(content, entries)
+    made: dict[str, PacketEntry] = {}  # by path: kept from the last build, or written now
+    todo: list[tuple[Packet, str]] = []  # (packet, its input hash) to write
+    for packet in packets:
         if packet.missing:  # a packet without one of its sheets must not go out as if complete
-            remove(project.out_dir / packet.path)
+            remove(out / packet.path)
             report.failed.append((packet.path, f"not made: sheet(s) {', '.join(packet.missing)} failed"))
             continue
         digest = packet_hash(packet, entries)
         entry = previous.get(packet.path)
-        if force or not entry or entry.input_hash != digest or not (project.out_dir / packet.path).is_file():
-            pdf = write_packet(project.out_dir, packet)
-            entry = PacketEntry(
-                path=packet.path,
-                cancer_type=packet.cancer_type,
-                input_hash=digest,
-                title=f"{CANCER_TYPES[packet.cancer_type].title} packet",
-                sheets=[path for _, path in packet.members],
-                pages=len(packet.members),
-                sha256=hashlib.sha256(pdf).hexdigest(),
-            )
-            report.packets.append(packet.path)
-        done.append(entry)
-    return done
+        if force or not entry or entry.input_hash != digest or not (out / packet.path).is_file():
+            todo.append((packet, digest))
+        else:
+            made[packet.path] = entry
+    wanted = list({cut.key: cut for packet, _ in todo for cut in packet.shortened}.values())
+    with closing(_run(project, content, options, look, wanted, jobs, _render_shortened)) as outcomes:
+        renders = {cut.key: outcome for cut, outcome in outcomes}
+    for packet, digest in todo:
+        failed = [
+            f"{cut.variant}: {r.message}" for cut in packet.shortened if isinstance(r := renders[cut.key], Failed)
+        ]
+        if failed:
+            remove(out / packet.path)
+            report.failed.append((packet.path, f"not made: {'; '.join(failed)}"))
+            continue
+        pdf = write_packet(out, packet, {key: r for key, r in renders.items() if isinstance(r, bytes)})
+        made[packet.path] = PacketEntry(
+            path=packet.path,
+            cancer_type=packet.cancer_type,
+            input_hash=digest,
+            title=f"{CANCER_TYPES[packet.cancer_type].title} packet",
+            sheets=[m.path for m in packet.members],
+            shortened={m.path: m.shortened.version for m in packet.members if m.shortened},
+            pages=len(packet.members),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+        report.packets.append(packet.path)
+    return [made[packet.path] for packet in packets if packet.path in made]
+
+
+def _render_shortened(cut: Shortened, options: RenderOptions) -> bytes | Failed:
+    """In a worker: one packet's shortened sheet; a problem with it is a `Failed` outcome (its packet is not made)."""
+    try:
+        return render_shortened(cut, options)
+    except FactsheetsError as err:
+        return Failed(str(err))
 
 
 def _up_to_date(out_dir: Path, job: Job, entry: SheetEntry | None) -> bool:
@@ -205,9 +244,16 @@ def _sha256(path: Path) -> str:
 
 
 def _run(
-    project: Project, content: Content, options: RenderOptions, look: str, todo: list[Job], jobs: int
-) -> Generator[tuple[Job, Outcome], None, None]:
-    """Render `todo`: in this process for a few jobs, else across warm workers.
+    project: Project,
+    content: Content,
+    options: RenderOptions,
+    look: str,
+    todo: list[W],
+    jobs: int,
+    work: Callable[[W, RenderOptions], R],
+) -> Generator[tuple[W, R], None, None]:
+    """`work` on each of `todo` (render a sheet, or a packet's shortened sheet): in this process for a
+    few, else across warm workers.
 
     A disk problem raised in a worker stops the build. Closing the generator early (an error in
     the caller) shuts the pool down, so workers stop before the build lock is released.
@@ -216,14 +262,14 @@ def _run(
         return
     if jobs <= 1 or len(todo) <= SMALL_REBUILD:
         _warm_here(project, content, options, look)
-        for job in todo:
-            yield job, _render_job(job, options)
+        for item in todo:
+            yield item, work(item, options)
         return
     importlib.import_module("factsheets.render.renderer")  # loaded once, here: forked workers inherit WeasyPrint
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(todo)), initializer=workers.init_worker, initargs=(project,)
     ) as pool:
-        futures = {pool.submit(_render_job, job, options): job for job in todo}
+        futures = {pool.submit(work, item, options): item for item in todo}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()

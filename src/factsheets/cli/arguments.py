@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -60,11 +60,30 @@ ClinicOption = Annotated[
 TodayOption = Annotated[
     Optional[str], typer.Option("--today", help="Date to check review dates against (YYYY-MM-DD; default: today).")
 ]
+
+
+def flag(*names: str, text: str) -> Any:  # Any: typer's OptionInfo is not public
+    """A yes-or-no option, given by its name alone (`--large-print`, never `--large-print true`).
+
+    An empty metavar, so that `--help` shows no `<bool>` value after it (main.PlainErrors does the
+    same for every flag, whichever way it was declared).
+    """
+    return typer.Option(*names, help=text, metavar="")
+
+
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Treat every warning as a failure (exit 1); lists each one.")
 ]
 VerboseOption = Annotated[
     bool, typer.Option("--verbose", "-v", help="List every warning, not one line per kind of warning.")
+]
+DraftOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--draft",
+        help="If a sheet does not fit: write its overflowing layout to this PDF, every page stamped "
+        "DRAFT (to see what to cut; never for patients).",
+    ),
 ]
 
 
@@ -86,6 +105,17 @@ def variant_of(sheet: str, cancer_type: Optional[str]) -> Variant:
 PaperOption = Annotated[Optional[str], typer.Option(help="letter or a4 (default: the clinic's, else letter).")]
 LargePrintOption = Annotated[bool, typer.Option("--large-print", help="18 pt body; may use the back of the page.")]
 PatientOption = Annotated[str, typer.Option(help="Patient's name, printed on the sheet only.")]
-DateOption = Annotated[str, typer.Option(help="Date printed in the personal box.")]
-CareTeamOption = Annotated[str, typer.Option("--care-team", help='"name, phone" printed in the personal box.')]
+DateOption = Annotated[
+    str,
+    typer.Option(
+        help="Date printed in the personal box, the month in words: 2026-02-28, 28 Feb 2026, or in numbers "
+        "read in the clinic's order (date_order in clinic.yaml; 03/04/2026 is March 4 on letter paper)."
+    ),
+]
+CareTeamOption = Annotated[
+    str,
+    typer.Option(
+        "--care-team", help='"name, phone" printed in the personal box and on the "Call your care team" line.'
+    ),
+]
 OutputOption = Annotated[Path, typer.Option("--output", "-o", help="PDF file to write.")]

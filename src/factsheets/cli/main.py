@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from factsheets.cli.browse import list_sheets, schema, sections, show
+from factsheets.cli.importing import import_page
 from factsheets.cli.new import new
 from factsheets.cli.printing import build_all, packet, render, serve
 from factsheets.cli.review import check, lock, report
@@ -23,6 +24,15 @@ class PlainErrors(typer.core.TyperGroup):
     a user sees. Typer already turns usage errors into exit 2 and Ctrl-C into exit 1.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Every yes-or-no option is shown without a value: typer's help showed `--large-print <bool>`,
+        and users then typed `--large-print true`, which is an error (the flag takes none)."""
+        super().__init__(*args, **kwargs)
+        for command in [self, *self.commands.values()]:
+            for param in command.params:
+                if getattr(param, "is_bool_flag", False):
+                    param.metavar = ""
+
     def invoke(self, ctx: Any) -> Any:  # Any: typer's context class lives in a private module
         try:
             return super().invoke(ctx)
@@ -34,7 +44,7 @@ class PlainErrors(typer.core.TyperGroup):
 
 app = typer.Typer(
     cls=PlainErrors,
-    add_completion=False,
+    add_completion=True,  # --install-completion and --show-completion, for bash, zsh, fish and PowerShell
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Turn trusted cancer-information pages into one-page patient handouts.",
@@ -53,10 +63,12 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", is_eager=True, help="Print the version and exit.", callback=_print_version)
+        bool,
+        typer.Option("--version", is_eager=True, help="Print the version and exit.", callback=_print_version),
     ] = False,
 ) -> None:
-    """Options for the whole command: only --version, answered before any command is looked at."""
+    """Options for the whole command: --version (answered before any command is looked at) and typer's
+    shell completion."""
 
 
 # The commands, in the order `--help` lists them.
@@ -70,6 +82,7 @@ app.command()(packet)
 app.command("build")(build_all)
 app.command()(serve)
 app.command()(sections)
+app.command("import")(import_page)
 app.command()(schema)
 app.command()(new)
 

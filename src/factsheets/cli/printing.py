@@ -15,6 +15,7 @@ from factsheets.cli.arguments import (
     CareTeamOption,
     ClinicOption,
     DateOption,
+    DraftOption,
     LargePrintOption,
     OutputOption,
     PaperOption,
@@ -26,11 +27,11 @@ from factsheets.cli.arguments import (
     variant_of,
 )
 from factsheets.cli.review import print_warnings, warnings_line
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.errors import FactsheetsError, Problem, counted
 
 if TYPE_CHECKING:
     from factsheets.build.run import BuildReport
-    from factsheets.content.clinic import Paper
+    from factsheets.content.clinic import DateOrder, Paper
     from factsheets.project import Content, Project
     from factsheets.render.options import RenderOptions
 
@@ -47,22 +48,37 @@ def render(
     patient: PatientOption = "",
     date: DateOption = "",
     care_team: CareTeamOption = "",
+    draft: DraftOption = None,
     clinic: ClinicOption = None,
     root: RootOption = Path(),
 ) -> None:
     """Render one sheet to a one-page PDF (written only when it fits).
 
+    A sheet that does not fit is named with the section where the page runs out; --draft then
+    writes the overflowing layout, stamped on every page, to see what to cut.
+
     Example: factsheets render where-it-spreads --cancer-type breast --patient "Ann Lee" -o ann.pdf
     """
     from factsheets.files import write_atomic
-    from factsheets.render.renderer import Renderer
+    from factsheets.render.renderer import DRAFT_STAMP, DoesNotFit, Renderer, write_draft
 
-    options = _print_options(paper, large_print, patient, date, care_team)
     project, content = load_project(root, clinic)
+    options = _print_options(paper, large_print, patient, date, care_team, project.clinic.dates)
     filled = content.fill(variant_of(sheet, cancer_type))
-    result = Renderer(project).render(filled, options)
+    renderer = Renderer(project)
+    try:
+        result = renderer.render(filled, options)
+    except DoesNotFit:
+        if draft is not None:  # laid out blank: a draft never carries the patient's details
+            write_atomic(draft, write_draft([renderer.draft(filled, options)]))
+            typer.echo(f"Wrote {draft}: the layout that does not fit, every page stamped '{DRAFT_STAMP}'.", err=True)
+        raise
     write_atomic(output, result.pdf)
-    typer.echo(f"Wrote {output} ({result.pages} page, body {result.body_pt:g} pt, {filled.variant.type_key})")
+    typer.echo(
+        f"Wrote {output} ({counted(result.pages, 'page')}, body {result.body_pt:g} pt, {filled.variant.type_key})"
+    )
+    if draft is not None:
+        typer.echo(f"note: it fits, so no draft was written to {draft}.", err=True)
 
 
 def packet(
@@ -72,6 +88,14 @@ def packet(
         Optional[str], typer.Option("--sites", help="Where it has spread, if known: e.g. bone,liver.")
     ] = None,
     icd10: Annotated[Optional[str], typer.Option("--icd10", help="ICD-10-CM codes, e.g. C50.911,C79.51.")] = None,
+    sheets: Annotated[
+        Optional[str],
+        typer.Option(
+            "--sheets",
+            help="Sheets to add, e.g. living-with,treatment (as ticks on the form); with no type, sites or "
+            "codes, the sheets to print.",
+        ),
+    ] = None,
     paper: PaperOption = None,
     large_print: LargePrintOption = False,
     patient: PatientOption = "",
@@ -82,7 +106,8 @@ def packet(
 ) -> None:
     """One patient's packet: overview sheets, a sheet per site of spread, and questions, as one PDF.
 
-    Without --sites or secondary-site codes, the type's common sites (NCI's table) are used.
+    Chosen by the same rule as the web form and the API: without --sites or secondary-site codes,
+    the type's common sites (NCI's table) are used; --sheets adds sheets. Says what it chose and why.
     Example: factsheets packet --type breast --sites bone --patient "Ann Lee" -o ann.pdf
     """
     from factsheets.files import write_atomic
@@ -91,10 +116,11 @@ def packet(
     from factsheets.patient.packet import render_packet
     from factsheets.render.renderer import Renderer
 
-    options = _print_options(paper, large_print, patient, date, care_team)
     project, content = load_project(root, clinic)
+    options = _print_options(paper, large_print, patient, date, care_team, project.clinic.dates)
     try:
-        choice = choose_for(content, cancer_type, _listed(sites), split_codes(icd10 or ""))
+        listed = None if sheets is None else _listed(sheets)
+        choice = choose_for(content, cancer_type, _listed(sites), split_codes(icd10 or ""), listed)
     except FactsheetsError as err:  # each problem named by the option it came from
         named = [
             replace(p, message=f"{_OPTION_OF[p.field]}: {p.message}") if p.field in _OPTION_OF else p
@@ -104,27 +130,30 @@ def packet(
     write_atomic(output, render_packet(content, Renderer(project), choice, options))
     for line in choice.codes:
         typer.echo(line)
-    typer.echo(f"Wrote {output}: {len(choice.sheet_ids)} sheets, {choice.basis}")
+    typer.echo(f"Wrote {output}: {choice.summary}")
     typer.echo(f"  {', '.join(choice.sheet_ids)}")
     if choice.notice:
         typer.echo(f"note: {choice.notice}", err=True)
 
 
-_OPTION_OF = {"codes": "--icd10", "sites": "--sites", "cancer_type": "--type"}
+_OPTION_OF = {"codes": "--icd10", "sites": "--sites", "cancer_type": "--type", "sheets": "--sheets"}
 
 
 def _listed(value: Optional[str]) -> list[str]:
     return [item.strip() for item in (value or "").split(",") if item.strip()]
 
 
-def _print_options(paper: Optional[str], large_print: bool, patient: str, date: str, care_team: str) -> RenderOptions:
-    """How to print, with the personal details checked; the renderer's logs quieted when there are any."""
+def _print_options(
+    paper: Optional[str], large_print: bool, patient: str, date: str, care_team: str, date_order: DateOrder
+) -> RenderOptions:
+    """How to print, with the personal details checked (the date read in the clinic's order, as the form
+    and the API read it); the renderer's logs quieted when there are any."""
     from factsheets.render.options import RenderOptions
     from factsheets.render.personal import PersonalValueError, personal
     from factsheets.render.privacy import quiet_renderer_logs
 
     try:
-        details = personal(patient, date, care_team)
+        details = personal(patient, date, care_team, date_order)
     except PersonalValueError as err:
         raise FactsheetsError(Problem(f"--{err.field.replace('_', '-')}: {err}", field=err.field)) from None
     if details:
@@ -165,7 +194,7 @@ def build_all(
     project, content = load_project(root, clinic)
     warnings = print_warnings(assess(project, dt.date.today(), content), strict, verbose)
     if strict and warnings:
-        typer.echo(f"Not built: {warnings} warning(s) under --strict.", err=True)
+        typer.echo(f"Not built: {counted(warnings, 'warning')} under --strict.", err=True)
         raise typer.Exit(1)
     if watch:
         _watch(project, jobs)
@@ -231,10 +260,16 @@ def serve(
             "so links say https (repeatable; default: this machine only).",
         ),
     ] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Reload the content when a sheet, source, shared or clinic file is saved.")
+    ] = False,
     clinic: ClinicOption = None,
     root: RootOption = Path(),
 ) -> None:
     """Start the nurses' web form (and its JSON API) for printing one patient's handouts.
+
+    SIGHUP (systemctl reload) reloads the content without dropping a request, once it passes
+    the checks `check` makes; content that does not is refused, and the log says why.
 
     Example: factsheets serve --port 8000
     """
@@ -246,7 +281,10 @@ def serve(
     warning = server.check_bind(host, allow_remote)
     server.configure_logging()
     app = create_app(
-        Project(root, clinic), workers_count=workers, allowed_hosts=server.allowed_hosts(host, allowed_host or [])
+        Project(root, clinic),
+        workers_count=workers,
+        allowed_hosts=server.allowed_hosts(host, allowed_host or []),
+        watch=watch,
     )
     if warning:
         typer.echo(warning, err=True)
@@ -254,4 +292,4 @@ def serve(
         f"Open http://{host}:{port}/ in a browser (API: POST /api/handouts, description: /openapi.json). "
         "Ctrl-C to stop."
     )
-    server.run(app, host, port, ready=ready, trusted_proxies=trusted_proxy or server.LOOPBACK_PROXIES)
+    server.run(app, host, port, ready, trusted_proxy or server.LOOPBACK_PROXIES, reload=app.state.reloader.request)

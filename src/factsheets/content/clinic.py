@@ -13,6 +13,11 @@ The accent colour is checked too: it is the title band behind white text, the he
 white paper and the background of small white numbers, so it must give white text at least 4.5:1
 contrast (WCAG 2.x AA for normal text; the same ratio covers headings on white). A colour that
 fails is refused at its line, with the nearest darker shade of it that passes.
+
+`date_order` says how a date typed in numbers is read when it could be read both ways (03/04/2026:
+March 4 in the US, 3 April almost everywhere else); its default follows the clinic's paper, letter
+being the US's and A4 the rest of the world's. Every date prints with its month in words either way
+(`render.personal`), so the patient never has to guess.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import io
 import math
 import warnings
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,13 +40,14 @@ from pydantic_core import PydanticCustomError
 from factsheets.content.periods import PATTERN as PERIOD
 from factsheets.content.periods import after
 from factsheets.content.yamlfile import YamlDocument, parse_yaml, validate
-from factsheets.errors import FactsheetsError
+from factsheets.errors import FactsheetsError, Problem
 
 if TYPE_CHECKING:
     from PIL import Image
 
 Paper = Literal["letter", "a4"]
 PAPERS: tuple[Paper, ...] = ("letter", "a4")
+DateOrder = Literal["month-first", "day-first"]
 
 LOGO_MAX_BYTES = 10_000_000
 SVG_MAX_BYTES = 1_000_000
@@ -60,13 +66,19 @@ class Clinic(BaseModel):
     logo: str | None = Field(default=None, description="Image file inside the clinic folder.")
     accent_color: str = Field(default="#1d3f6e", pattern=r"^#[0-9a-fA-F]{6}$")
     paper: Paper = "letter"
+    date_order: DateOrder | None = Field(
+        default=None,
+        description="How a date typed in numbers is read: month-first (03/04/2026 is March 4, as in the US) or "
+        "day-first (3 April). Default: month-first on letter paper, day-first on A4.",
+    )
     approval_valid_for: str | None = Field(
         default=None,
         pattern=PERIOD,
         description="How long the committee's approval lasts, e.g. '2 years'; after that, check warns.",
     )
     quote_word_limit: PositiveInt | None = Field(
-        default=None, description="Most words a sheet may quote from one copyrighted source (a warning above)."
+        default=None,
+        description="Most words a sheet may quote from one source whose licence limits quoting (a warning above).",
     )
 
     _folder: Path | None = None
@@ -97,6 +109,13 @@ class Clinic(BaseModel):
         return after(approved_on, self.approval_valid_for) if self.approval_valid_for else None
 
     @property
+    def dates(self) -> DateOrder:
+        """How this clinic's staff write dates in numbers: as set, else the convention of the clinic's paper."""
+        if self.date_order is not None:
+            return self.date_order
+        return "month-first" if self.paper == "letter" else "day-first"
+
+    @property
     def folder(self) -> Path | None:
         return self._folder
 
@@ -108,6 +127,30 @@ class Clinic(BaseModel):
     def logo_uri(self) -> str | None:
         """What the page's <img> shows: a print-sized PNG as a data: URI, or the SVG file's file: URI."""
         return self._logo_uri
+
+    def logo_image(self) -> tuple[str, bytes] | None:
+        """The logo for a web page, as (MIME type, data); None without one.
+
+        What the sheets print, under the same rules: a raster is the checked, print-sized copy (300 px
+        high: sharp at the form's size); an SVG is read again from inside the clinic folder, and these
+        very bytes are checked as the loaded file was, so a file swapped since is refused, not served.
+        """
+        uri, path = self._logo_uri, self.logo_path
+        if uri is None or path is None or self._folder is None:
+            return None
+        if uri.startswith("data:"):
+            head, data = uri.removeprefix("data:").split(",", 1)
+            return head.removesuffix(";base64"), base64.b64decode(data)
+        fix = "put the logo back as it was when the clinic was loaded, and reload."
+        if not path.resolve().is_relative_to(self._folder) or not path.is_file():
+            raise FactsheetsError(Problem(f"logo {path} is no longer a file inside the clinic folder", fix))
+        with path.open("rb") as file:
+            svg = file.read(SVG_MAX_BYTES + 1)
+        try:
+            _check_svg(path.name, len(svg), lambda: ET.fromstring(svg))
+        except _LogoProblem as problem:
+            raise FactsheetsError(Problem(problem.message, problem.fix, file=path)) from None
+        return "image/svg+xml", svg
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -212,25 +255,30 @@ def _logo_uri(logo: Path, _mtime_ns: int, size: int) -> str:
 
 def _svg_uri(logo: Path, size: int) -> str:
     """An SVG is drawn by WeasyPrint from the file itself: check it is a small, well-formed <svg>."""
+    _check_svg(logo.name, size, lambda: ET.parse(logo).getroot())
+    return logo.as_uri()
+
+
+def _check_svg(name: str, size: int, parse: Callable[[], ET.Element]) -> None:
+    """A small, well-formed <svg> that refers to nothing outside itself, or _LogoProblem saying what is wrong."""
     fix = "export the logo again as a plain SVG (or as a PNG)."
     if size > SVG_MAX_BYTES:
         raise _LogoProblem(
-            f"{logo.name} is {size / 1e6:.1f} MB; an SVG logo may be at most {SVG_MAX_BYTES / 1e6:.0f} MB", fix
+            f"{name} is {size / 1e6:.1f} MB; an SVG logo may be at most {SVG_MAX_BYTES / 1e6:.0f} MB", fix
         )
     try:
-        root = ET.parse(logo).getroot()
+        root = parse()
     except (ET.ParseError, ValueError) as err:
-        raise _LogoProblem(f"{logo.name} is not a readable SVG file ({err})", fix) from None
+        raise _LogoProblem(f"{name} is not a readable SVG file ({err})", fix) from None
     if root.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
-        raise _LogoProblem(f"{logo.name} is not an SVG image (its outermost element is <{root.tag}>)", fix)
+        raise _LogoProblem(f"{name} is not an SVG image (its outermost element is <{root.tag}>)", fix)
     outside = svg_reference(root)
     if outside is not None:
         raise _LogoProblem(
-            f"{logo.name} refers to something outside itself ({outside}); an SVG logo may refer only to its "
+            f"{name} refers to something outside itself ({outside}); an SVG logo may refer only to its "
             "own parts (#id) and data: URLs",
             "embed the picture in the SVG (as a data: URL), or export the logo again as a plain SVG or a PNG.",
         )
-    return logo.as_uri()
 
 
 def svg_reference(root: ET.Element) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from factsheets.errors import counted
+
 PATTERN = r"^\d+ (months?|years?)$"  # as sources' `review_every` and clinic.yaml's `approval_valid_for` write it
 
 
@@ -15,3 +17,12 @@ def after(start: dt.date, period: str) -> dt.date:
     year, month = divmod(start.month - 1 + months, 12)
     year, month = start.year + year, month + 1
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def between(start: dt.date, end: dt.date) -> str:
+    """How long from `start` to `end` as a person says it: '12 days', '5 months', '2 years 1 month'."""
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if months < 1:
+        return counted((end - start).days, "day")
+    years, months = divmod(months, 12)
+    return " ".join(counted(n, unit) for n, unit in ((years, "year"), (months, "month")) if n)

@@ -35,8 +35,8 @@ class Located(Strict):
 
     _doc: YamlDocument | None = PrivateAttr(default=None)
 
-    def problem(self, loc: Loc, message: str, fix: str) -> Problem:
-        return self._doc.problem(loc, message, fix) if self._doc else Problem(message, fix)
+    def problem(self, loc: Loc, message: str, fix: str, column: bool = False) -> Problem:
+        return self._doc.problem(loc, message, fix, column) if self._doc else Problem(message, fix)
 
 
 class Term(Strict):

@@ -34,7 +34,9 @@ class Passage(Strict):
     `by_cancer_type` to the blocks that name the patient's cancer type. Within each paragraph or
     list item, `sentences` keeps and `drop_sentences` leaves out whole sentences, by position or
     by a phrase they contain: what prints is still the source's words, and the lock records what
-    was left out.
+    was left out. A cut can leave a sentence that points back ("These challenges vary...") without
+    what it points to: `check` warns (quality.openings), and `reviewed_start` records a reviewer's
+    reason why the passage reads right all the same.
     """
 
     source: str | None = Field(default=None, description="Source id, e.g. nci-metastatic-cancer.")
@@ -56,6 +58,13 @@ class Passage(Strict):
     )
     in_general: bool = Field(default=True, description="false: print only on cancer-type variants.")
     clinic_text: str | None = Field(default=None, description="The clinic's own words; printed as such.")
+    reviewed_start: str | None = Field(
+        default=None,
+        min_length=3,
+        description="Why the passage reads right although it opens on a pronoun or connective ('These', "
+        "'It is also') after a sentence of the source it does not print: a reviewer's reason, which clears "
+        "check's warning.",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> Passage:
@@ -65,6 +74,12 @@ class Passage(Strict):
                 "passage_kind",
                 "a passage is either a selection or clinic text, not both",
                 {"fix": "split it into two passages."},
+            )
+        if self.clinic_text is not None and self.reviewed_start is not None:
+            raise PydanticCustomError(
+                "passage_kind",
+                "'reviewed_start' clears a warning about a selection's opening; the clinic's own words have none",
+                {"fix": "remove 'reviewed_start'."},
             )
         if self.clinic_text is None and (self.source is None or self.section is None):
             raise PydanticCustomError(
@@ -111,8 +126,19 @@ class Sheet(Strict):
         return words
 
     sections: list[SheetSection] = Field(min_length=1)
+    urgent: list[Passage] = Field(
+        default=[],
+        description="The sheet's own urgent signs, selected like a section's passages (sentences or list items, "
+        "word for word): printed in the 'When to call' box under 'Get help right away', beside the shared "
+        "line about calling 911, and graded as the sheet's own text.",
+    )
 
     _doc: YamlDocument | None = PrivateAttr(default=None)
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every passage the sheet selects: its sections', then its urgent signs'."""
+        return [p for s in self.sections for p in s.passages] + self.urgent
 
     @property
     def variant_types(self) -> list[str]:
@@ -125,11 +151,11 @@ class Sheet(Strict):
     def path(self) -> Path | None:
         return self._doc.path if self._doc else None
 
-    def problem(self, loc: Loc, message: str, fix: str) -> Problem:
-        """A problem pointing at the line of `loc` in this sheet's file."""
+    def problem(self, loc: Loc, message: str, fix: str, column: bool = False) -> Problem:
+        """A problem pointing at the line of `loc` in this sheet's file (and its column, if asked)."""
         if self._doc is None:
             return Problem(f"sheet '{self.id}': {message}", fix)
-        return self._doc.problem(loc, message, fix)
+        return self._doc.problem(loc, message, fix, column)
 
 
 def load_sheet(path: Path) -> Sheet:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from factsheets.content.cancer_types import KNOWN_TYPES
+from factsheets.content.licences import EXAMPLES as LICENCES
+from factsheets.content.licences import Licence, licence_problem
 from factsheets.content.periods import PATTERN as PERIOD
 from factsheets.content.reading import content_files, load_by_id, read_text
 from factsheets.content.yamlfile import parse_yaml, validate
@@ -25,6 +28,24 @@ from factsheets.errors import FactsheetsError, Problem
 
 BlockKind = Literal["paragraph", "item", "row"]
 PATH_SEPARATOR = " > "
+
+
+def _date_to_text(value: object) -> object:
+    """An unquoted YAML date arrives as a date: kept as the text it was written as."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class Captured(BaseModel):
+    """Where and when the page was captured, and the checksum of the file imported (`factsheets import`
+    writes it), so a source can be traced to the very bytes it came from and a re-capture compared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    where: str = Field(min_length=1)
+    when: Annotated[str, BeforeValidator(_date_to_text)] = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    format: Literal["crawl-markdown", "saved-html"]
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    imported: Annotated[str, BeforeValidator(_date_to_text)] = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
 
 
 class SourceMeta(BaseModel):
@@ -37,7 +58,7 @@ class SourceMeta(BaseModel):
     title: str = Field(min_length=1)
     publisher: str = Field(min_length=1)
     url: str = Field(pattern=r"^https://\S+$")
-    license: Literal["public-domain", "copyrighted"]
+    license: str
     reviewed: str | None = Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")
     review_every: str | None = Field(default=None, pattern=PERIOD)
     reviewed_as_printed: str | None = None
@@ -45,11 +66,21 @@ class SourceMeta(BaseModel):
     credit: str | None = None
     author: str | None = None
     cancer_types: Annotated[list[str], KNOWN_TYPES] = []
+    captured: Captured | None = None
 
     @field_validator("reviewed", mode="before")
     @classmethod
-    def _date_to_text(cls, value: object) -> object:
-        return value.isoformat() if isinstance(value, dt.date) else value
+    def _reviewed_as_text(cls, value: object) -> object:
+        return _date_to_text(value)
+
+    @field_validator("license")
+    @classmethod
+    def _known_licence(cls, value: str) -> str:
+        """Reuse terms decide the credit and the quote limit, so only licences factsheets can honour are accepted."""
+        problem = licence_problem(value)
+        if problem:
+            raise PydanticCustomError("licence", problem, {"fix": f"write {LICENCES}."})
+        return value
 
     @field_validator("reviewed")
     @classmethod
@@ -73,6 +104,10 @@ class SourceMeta(BaseModel):
     @property
     def credit_line(self) -> str:
         return self.credit or self.publisher
+
+    @property
+    def licence(self) -> Licence:
+        return Licence(self.license)
 
 
 @dataclass(frozen=True)
@@ -110,12 +145,17 @@ class Section:
 
 @dataclass
 class Document:
-    """One source page."""
+    """One source page. Its sections are read when first asked for: most commands use a few of the
+    corpus's sources, and parsing every page's Markdown was most of the time a command took to start."""
 
     meta: SourceMeta
     path: Path
-    sections: list[Section]
     text: str  # the Markdown body, for checks that passages are verbatim
+    body_line: int = 0  # lines above the body (the front matter), so blocks know their line in the file
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        return _sections(self.text, self.body_line)
 
     @property
     def id(self) -> str:
@@ -167,7 +207,11 @@ def _same_id(doc: Document, first: Document) -> Problem:
 
 def load_document(path: Path) -> Document:
     """Parse one source file: validated front matter, then sections of blocks."""
-    text = read_text(path)
+    return parse_document(path, read_text(path))
+
+
+def parse_document(path: Path, text: str) -> Document:
+    """A source's text as the file at `path` would be read (an import checks what it would write)."""
     match = re.match(r"^---\n(.*?\n)---\n", text, re.DOTALL)
     if not match:
         raise FactsheetsError(
@@ -182,7 +226,7 @@ def load_document(path: Path) -> Document:
     meta = validate(meta_doc, SourceMeta, "front matter")
     body = text[match.end() :]
     body_offset = match.group(0).count("\n")
-    return Document(meta, path, _sections(body, body_offset), body)
+    return Document(meta, path, body, body_offset)
 
 
 def _sections(body: str, line_offset: int) -> list[Section]:

@@ -56,6 +56,7 @@ _CLINIC = """\
 # approval_valid_for: 2 years          # how long a committee's approval lasts (factsheets lock)
 # quote_word_limit: 1500               # most words one sheet may quote from a copyrighted source
 paper: letter                          # letter or a4
+# date_order: day-first                # how 03/04/2026 is read: month-first or day-first (default: by paper)
 """
 
 _README = """\

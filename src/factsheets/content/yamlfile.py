@@ -48,17 +48,25 @@ class YamlDocument:
 
     def line_of(self, loc: Loc) -> int:
         """1-based line of the value at `loc`, or of its nearest existing parent."""
+        return self.position(loc)[0]
+
+    def position(self, loc: Loc) -> tuple[int, int | None]:
+        """1-based line of the value at `loc` (or its nearest existing parent), and its column
+        when `loc` itself exists: several list entries can share a line (`rows: [Kidney, Lugn]`)."""
         node = self.root
         line = node.start_mark.line if node is not None else 0
         for part in loc:
             child = _child(node, part)
             if child is None:
-                break
+                return line + 1 + self.line_offset, None
             node, line = child
-        return line + 1 + self.line_offset
+        column = node.start_mark.column + 1 if node is not None else None
+        return line + 1 + self.line_offset, column
 
-    def problem(self, loc: Loc, message: str, fix: str) -> Problem:
-        return Problem(message, fix, self.path, self.line_of(loc))
+    def problem(self, loc: Loc, message: str, fix: str, column: bool = False) -> Problem:
+        """A problem at the line of `loc`; with `column`, at its column too (for one entry of a list)."""
+        line, at = self.position(loc)
+        return Problem(message, fix, self.path, line, at if column else None)
 
 
 def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node, int] | None:

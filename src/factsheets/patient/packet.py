@@ -1,17 +1,24 @@
 """One patient's packet: each chosen sheet rendered for their type, as one tagged, bookmarked PDF.
 
 The CLI's `packet`, the form, the API and the Infobutton endpoint all make theirs here; the
-build's packets per cancer type (build.packets) are joined from the PDFs in out/ instead.
+build's packets per cancer type (build.packets) use the same sheets (`packet_fills`) and join the
+PDFs in out/ for the sheets a packet prints as they are.
+
+A packet prints each sentence once: a later sheet leaves out what an earlier one prints, or
+refers back to it (selection.repeats). One sheet alone is never shortened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from factsheets.content.cancer_types import CancerType
 from factsheets.patient.choice import Choice
 from factsheets.project import Content
 from factsheets.render.options import RenderOptions
+from factsheets.selection.repeats import without_repeats
+from factsheets.selection.select import FilledSheet
 from factsheets.selection.variant import Variant
 
 if TYPE_CHECKING:
@@ -23,15 +30,50 @@ def packet_title(ctype: CancerType | None) -> str:
     return f"Handouts for {ctype.name}" if ctype else "Patient handouts"
 
 
-def render_packet(content: Content, renderer: Renderer, choice: Choice, options: RenderOptions) -> bytes:
-    """One patient's packet: each chosen sheet for their type, rendered and merged, bookmarked by sheet.
+def packet_fills(
+    content: Content,
+    sheet_ids: Iterable[str],
+    ctype: CancerType | None,
+    fill: Callable[[Variant], FilledSheet] | None = None,
+) -> list[tuple[FilledSheet, FilledSheet]]:
+    """Each sheet of a packet as it prints alone and as the packet prints it, in reading order.
 
-    One sheet is returned as rendered, not merged: its own title, and the very bytes a record hashes.
+    The second leaves out the sentences an earlier sheet prints (`without_repeats`); it is the
+    first itself when it repeats nothing. `fill`: how a variant is filled (the build looks its
+    fills up), `content.fill` by default.
     """
-    fills = [content.fill(Variant(sheet_id, choice.cancer_type)) for sheet_id in choice.sheet_ids]
-    parts = [(f.sheet.title, renderer.render(f, options).pdf) for f in fills]
+    alone = [(fill or content.fill)(Variant(sheet_id, ctype)) for sheet_id in sheet_ids]
+    return list(zip(alone, without_repeats(alone, content.common.glossary), strict=True))
+
+
+def render_member(renderer: Renderer, alone: FilledSheet, in_packet: FilledSheet, options: RenderOptions) -> bytes:
+    """A packet's sheet as the packet prints it; as it prints alone should that ever not fit its page.
+
+    Leaving out whole sentences leaves less to lay out, but a note referring back takes a line,
+    and a cut paragraph a paragraph's spacing: rather than refuse the patient's packet, a sheet
+    that would no longer fit prints whole, repeats and all.
+    """
+    from factsheets.render.renderer import DoesNotFit  # loaded with the renderer that was passed in
+
+    if in_packet is alone:
+        return renderer.render(alone, options).pdf
+    try:
+        return renderer.render(in_packet, options).pdf
+    except DoesNotFit:
+        return renderer.render(alone, options).pdf
+
+
+def render_packet(content: Content, renderer: Renderer, choice: Choice, options: RenderOptions) -> bytes:
+    """One patient's packet: each chosen sheet for their type, without repeats, rendered and merged, bookmarked by sheet.
+
+    The first bookmark says what was chosen and why (`Choice.summary`), as the form, the API and
+    the CLI say it. One sheet is returned as rendered, not merged: its own title, and the very
+    bytes a record hashes.
+    """
+    members = packet_fills(content, choice.sheet_ids, choice.cancer_type)
+    parts = [(alone.sheet.title, render_member(renderer, alone, shown, options)) for alone, shown in members]
     if len(parts) == 1:
         return parts[0][1]
     from factsheets.render.merging import merge  # pikepdf loads only when PDFs are joined
 
-    return merge(parts, packet_title(choice.cancer_type))
+    return merge(parts, packet_title(choice.cancer_type), choice.summary)

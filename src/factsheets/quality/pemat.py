@@ -1,4 +1,4 @@
-"""PEMAT-P by machine: the items a sheet's structure can answer, and the items that need a person.
+"""PEMAT-P by machine, on the sheet's own content: the items its structure and words can answer.
 
 Clinics review handouts with AHRQ's Patient Education Materials Assessment Tool for printable
 materials (Shoemaker, Wolf, Brach. *The Patient Education Materials Assessment Tool (PEMAT) and
@@ -15,6 +15,18 @@ person's judgment, so when the machine finds none on the sheet it rates the item
 rather than guessing either way. Percentages here count agree and disagree only: a variant's score
 is over the items a machine could rate for it, and the report says how many those were.
 
+**Credit comes from the sheet's own content only**: its title, its sections' headings and the
+text they select, and its urgent signs (`urgent:`; `own_sections` adds them as one more part, a
+list). Every sheet also prints the same shared parts: the clinic's words in the "When to call" box
+(sheets/common/when-to-call.yaml), "Words to know" (the shared glossary's definitions), the notes,
+sources and personal boxes. Those earn no item: were they counted, every sheet would be 100%
+actionable from the call box alone, whatever it says. The urgent signs print inside that box, but
+the sheet selected them, so they count as its own: in the chunks (8), as a list (12) and for the
+actions (20 to 22), though never the box's label over them ("Get help right away", the same on
+every sheet), and never as a summary (11: only sections are). A shared part can still cost an item
+where it harms the page as printed (a section heading that repeats a box's, item 9; a glossary
+term printed undefined, item 4).
+
 Rules, each a function of the filled sheet (and the glossary) alone:
 
 Understandability
@@ -27,25 +39,51 @@ Understandability
 - 9 (informative headers): agree when every section has a heading, none is generic ("Information",
   "Other", "Part 2", ...: `GENERIC_HEADINGS`), and no heading prints twice on the page (the "Words
   to know" and "When to call" boxes' headings included); N/A when very short.
-- 11 (summary): agree when a section's heading starts with "Key points", "In short", "Summary",
-  "Main points" or "What to remember" (`SUMMARY_HEADINGS`); N/A when very short.
-- 12 (visual cues): agree when the sheet prints a bulleted or numbered list or a box: "Words to
-  know", "When to call", or the clinic's own words (printed in a marked "From your care team"
-  box). The personal and notes boxes, printed on every sheet, hold no key point and do not count.
+- 11 (summary): the guide asks for a summary of the key points; a heading does not make one. The
+  machine's rule (`summary`): the first or the last section sums up when
+  - every point it prints (each sentence of a paragraph or of the care team's words, each list
+    item, each table row; a lead-in ending in ":" is not a point) restates a point of one other
+    section: at least half of the point's content words, and at least 2, appear in that section
+    (its heading and text). Words are compared by their Porter stem ("spreads" as "spread");
+    function words ("the", "can", "your": `FUNCTION_WORDS`) and the words of the sheet's title
+    (its topic, on every section: "cancer", "spread" on "How cancer spreads") are left out;
+  - together its points restate at least 2 other sections (the one other, on a two-section sheet);
+  - it is short: at most `SUMMARY_SHARE` (half) as many words as the other sections together.
+  A "Key points" section of one sentence found nowhere else on the sheet is not a summary; a
+  section headed "Remember" that restates two sections is. N/A when very short.
+- 12 (visual cues): agree when the sheet's sections print a bulleted or numbered list, or the
+  clinic's own words (in a marked "From your care team" box). The shared boxes ("Words to know",
+  "When to call", notes, personal) are on every sheet and do not count.
 - 15 (visual aids): agree when the sheet prints a table (sheets have no figures); for a person
   when it prints none (whether one would help is the guide's question).
 - 19 (simple tables): agree when every table has column headings, at most `TABLE_COLUMNS` (3)
   columns and `TABLE_ROWS` (12) rows, and every column and row heading has at most
   `HEADING_WORDS` (4) words; N/A without tables.
 
-Actionability (the call to action is the "When to call" block every sheet prints from
-sheets/common/when-to-call.yaml; actions inside quoted source text are not looked for)
-- 20 (an action identified): agree when the sheet prints a call to action.
-- 21 (addresses the user): agree when the call to action says "you"/"your" or a line of it starts
-  with an imperative ("Call", "Go", "Tell", ...: `IMPERATIVES`), and no line speaks of "the
-  patient" or "patients". Disagree without a call to action.
-- 22 (explicit steps): agree when the call to action lists at least 2 things to call about, each
-  of at most `STEP_WORDS` (20) words. Disagree without a call to action.
+Actionability, on the actions the sheet's own content asks of the reader (`actions`). An action is
+- a sentence, list item or line of the care team's words that starts with an action verb
+  (`ACTION_VERBS`: "Ask", "Call", "Take", "Write", ...; after "Always", "Never", "Please", "Do not"
+  or an opening "If ..., " clause): direct;
+- "you" with should, must, need to, have to, can, could, may want to, might want to, will need to,
+  followed by an action verb ("you can ask"): direct;
+- "It is important (best, helpful, a good idea) to", "be sure to", "make sure to", "remember to",
+  "try to" followed by an action verb: direct when the sentence says "you" or "your", else not;
+- "should (must, need to) be" and a past participle ("must be evaluated"): an action, not direct
+  (the guide's indirect example is "Medicine should be taken at mealtimes");
+- "the patient", "patients", "people", "caregivers" or "families" with such a verb ("Patients
+  should ask"): an action, not direct;
+- a title or section heading that starts with an action verb ("Ask about the goals of
+  treatment"), or names one after "to" and then speaks to the reader ("Questions to ask your care
+  team"; "Signs to watch for" names a topic, not the reader's action): direct.
+A list item that follows a lead-in ending in ":" is read with it ("you might: Feel sad" is not an
+action; "you can: Take walks" is).
+- 20 (an action identified): agree when the sheet's own content has at least one action.
+- 21 (addresses the user): agree when it has actions and every one is direct; disagree naming the
+  first that is not, or when there is no action (the guide: disagree if no actions are described).
+- 22 (explicit steps): agree when an action is broken into a list of at least 2 steps of at most
+  `STEP_WORDS` (20) words each: a list whose items are actions, or whose lead-in or section heading
+  is one, or a write-in list on a sheet whose title is one ("Questions to ask your care team").
+  Disagree otherwise, and when there is no action.
 - 23 (tangible tool): agree when a section leaves room to write answers (`write_in`: a question
   list to take to the visit). The "Notes from your care team" box does not count: it is on every
   sheet whatever the topic, for the care team's notes, not a tool fitted to an action. For a
@@ -66,30 +104,68 @@ Two checks the issue asks for are not PEMAT items, so they are reported beside t
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from factsheets.content.shared import WhenToCall
 from factsheets.errors import counted
 from factsheets.quality.pemat_form import ITEMS, Extra, PematScore, Rating, Verdict
-from factsheets.selection.select import WORDS_TO_KNOW, FilledSection, FilledSheet, Group
+from factsheets.selection.select import URGENT, WORDS_TO_KNOW, FilledSection, FilledSheet, Group
+from factsheets.selection.sentences import sentences
+
+if TYPE_CHECKING:
+    from nltk.stem.porter import PorterStemmer
+
+
+def _word_set(text: str) -> frozenset[str]:
+    """Words written as one string, a space between each: a list literal would take a line a word."""
+    return frozenset(text.split())
+
 
 CHUNK_WORDS = 120  # a "short section" prints at most this many words
 SHORT_MATERIAL_CHUNKS = 2  # "very short material": at most two paragraphs (or lists, tables)
 TABLE_COLUMNS = 3
 TABLE_ROWS = 12
 HEADING_WORDS = 4  # a "short" table heading
-STEP_WORDS = 20  # a "manageable" thing to call about
+STEP_WORDS = 20  # a "manageable" step
 PAGE_WORDS = 250  # more on one page leaves it crowded (see the module docstring)
-SUMMARY_HEADINGS = ("key points", "in short", "summary", "main points", "what to remember")
+SUMMARY_SHARE = 0.5  # a summary has at most half as many words as what it sums up
+RESTATED_WORDS = 2  # a point restates another section's when it shares at least this many content words
 GENERIC_HEADINGS = frozenset(
     {"information", "more information", "other", "others", "details", "more", "general", "misc", "text", "notes"}
 )
-IMPERATIVES = frozenset(
-    {"call", "go", "tell", "ask", "take", "bring", "write", "keep", "get", "dial", "seek", "come", "contact", "phone"}
+ACTION_VERBS = _word_set(
+    "ask avoid bring call check choose come consider contact dial drink eat follow get give go join keep "
+    "learn let look make phone plan practice prepare put read record report schedule see seek share "
+    "speak start stop take talk tell try use visit walk watch wear write"
+)
+FUNCTION_WORDS = _word_set(
+    "a about above after again against all almost also although always am an and any are around as at be "
+    "because been before being below between both but by can cannot could did do does doing don down "
+    "during each either else even ever every few for from further had has have having he her here hers "
+    "him his how however if in into is isn it its itself just least less like many may me might more "
+    "most much must my near neither no nor not now of off often on once one only or other others our out "
+    "over own per quite rather same shall she should so some sometimes such than that the their them "
+    "then there these they this those though through thus to too under until up upon us usually very was "
+    "we were what when where whether which while who whom whose why will with within without would yet "
+    "you your yours"
 )
 _WORD = re.compile(r"[\w’'-]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_YOU = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+_OPENING = re.compile(r"^(?:(?:if|when|whenever|before|after|while|once|until)\b[^,]*,\s*)?", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:(?:always|never|please|also|do not|don’t|don't)\s+)*", re.IGNORECASE)
+_MODAL = r"(?:\w+\s+)?(?:should|must|need to|needs to|have to|has to|can|could|may want to|might want to|will need to)"
+_YOU_ACT = re.compile(rf"\byou\s+{_MODAL}\s+(\w+)", re.IGNORECASE)
+_THEY_ACT = re.compile(rf"\b(?:the patient|patients|people|caregivers|families)\s+{_MODAL}\s+(\w+)", re.IGNORECASE)
+_ADVISED = re.compile(
+    r"\b(?:it is (?:also )?(?:important|best|helpful|a good idea|wise)|be sure|make sure|remember|try) to (\w+)",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(r"\b(?:should|must|needs? to) be (?:\w+ly\s+)?\w+(?:ed|en)\b", re.IGNORECASE)
+_TO_VERB = re.compile(r"\bto (\w+)\b.*\byour?\b", re.IGNORECASE)  # "Questions to ask your care team"
 
 
 def score(filled: FilledSheet, undefined: Sequence[str] | None) -> PematScore:
@@ -100,7 +176,7 @@ def score(filled: FilledSheet, undefined: Sequence[str] | None) -> PematScore:
     """
     short = _very_short(filled)
     tables = _tables(filled)
-    call = filled.when_to_call
+    found = actions(filled)
     ratings = (
         _terms(filled, undefined),
         _chunking(filled, short),
@@ -109,9 +185,9 @@ def score(filled: FilledSheet, undefined: Sequence[str] | None) -> PematScore:
         _cues(filled),
         _visual_aids(tables),
         _simple_tables(tables),
-        _action(call),
-        _direct(call),
-        _steps(call),
+        _action(found),
+        _direct(found),
+        _steps(filled, found),
         _tool(filled),
     )
     return PematScore(ratings, (_type_size(), _white_space(filled)))
@@ -130,10 +206,23 @@ def _section_words(section: FilledSection) -> int:
     return words(t for g in section.groups for t in g.texts)
 
 
+def own_sections(filled: FilledSheet) -> list[FilledSection]:
+    """The sheet's own content as sections: its sections, then its urgent signs (`urgent:`) as one more, headed
+    as the When to call box heads them. The signs print inside that shared box, but the sheet selected them."""
+    urgent = [FilledSection(URGENT, filled.urgent)] if filled.urgent else []
+    return [*filled.sections, *urgent]
+
+
+def _urgent_part(filled: FilledSheet, section: FilledSection) -> bool:
+    """Whether `section` is the sheet's urgent signs (`own_sections`), whose heading is the box's, not the sheet's."""
+    return bool(filled.urgent) and section.groups == filled.urgent and section not in filled.sections
+
+
 def chunks(filled: FilledSheet) -> int:
-    """Paragraph-sized pieces the sections print: each paragraph, list, table and piece of clinic text is one."""
+    """Paragraph-sized pieces the sheet's own content prints: each paragraph, list, table and piece of clinic
+    text is one (its urgent signs, a list, are one more)."""
     count = 0
-    for section in filled.sections:
+    for section in own_sections(filled):
         for group in section.groups:
             if group.clinic_text is not None:
                 count += 1
@@ -150,6 +239,11 @@ def _very_short_reason(filled: FilledSheet) -> str:
     return f"very short material: {chunks(filled)} paragraphs, lists or tables in all (at most {SHORT_MATERIAL_CHUNKS})"
 
 
+def _quote(text: str, length: int = 60) -> str:
+    """A text as a reason quotes it: whole, or cut at `length` characters with '…'."""
+    return f"'{text}'" if len(text) <= length else f"'{text[: length - 1].rstrip()}…'"
+
+
 def _terms(filled: FilledSheet, undefined: Sequence[str] | None) -> Rating:
     if undefined is None:
         return _rate(4, "person", "no glossary (sheets/common/glossary.yaml) to check the sheet's terms against")
@@ -164,13 +258,19 @@ def _terms(filled: FilledSheet, undefined: Sequence[str] | None) -> Rating:
 def _chunking(filled: FilledSheet, short: bool) -> Rating:
     if short:
         return _rate(8, "n/a", _very_short_reason(filled))
-    if len(filled.sections) < 2:
+    parts = own_sections(filled)
+    if len(parts) < 2:
         return _rate(8, "disagree", "one section: the text is not broken into parts")
-    longest = max(filled.sections, key=_section_words)
+    longest = max(parts, key=_section_words)
     most = _section_words(longest)
     if most > CHUNK_WORDS:
         return _rate(8, "disagree", f"section '{longest.heading}' prints {most} words (over {CHUNK_WORDS})")
-    return _rate(8, "agree", f"{len(filled.sections)} sections, the longest {most} words (at most {CHUNK_WORDS})")
+    urgent = " and its urgent signs" if filled.urgent else ""
+    return _rate(
+        8,
+        "agree",
+        f"{counted(len(filled.sections), 'section')}{urgent}, the longest {most} words (at most {CHUNK_WORDS})",
+    )
 
 
 def generic(heading: str) -> bool:
@@ -187,6 +287,7 @@ def _headers(filled: FilledSheet, short: bool) -> Rating:
         return _rate(9, "disagree", "a section has no heading")
     boxes = [WORDS_TO_KNOW] if filled.words else []
     boxes += [filled.when_to_call.heading] if filled.when_to_call is not None else []
+    boxes += [URGENT] if filled.urgent else []
     printed = [" ".join(h.split()).casefold() for h in [*headings, *boxes]]
     repeated = [h for h in [*headings, *boxes] if printed.count(" ".join(h.split()).casefold()) > 1]
     if repeated:
@@ -197,13 +298,102 @@ def _headers(filled: FilledSheet, short: bool) -> Rating:
     return _rate(9, "agree", f"all {len(headings)} sections have their own heading")
 
 
+# --- Item 11: a summary that restates the sheet's points ---------------------------------------------
+
+
+@functools.cache
+def _stemmer() -> PorterStemmer:
+    """NLTK's Porter stemmer: the published algorithm, no data to download (NLTK comes with textstat)."""
+    from nltk.stem.porter import PorterStemmer
+
+    return PorterStemmer()
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The stems of `text`'s content words: function words (`FUNCTION_WORDS`) and single letters left out."""
+    folded = (w for w in _LETTERS.findall(text.casefold()) if len(w) > 1 and w not in FUNCTION_WORDS)
+    return frozenset(_stemmer().stem(w) for w in folded)
+
+
+def points(section: FilledSection) -> list[str]:
+    """What a section says, point by point: each sentence, list item and table row (lead-ins left out)."""
+    found: list[str] = []
+    for group in section.groups:
+        texts = [group.clinic_text] if group.clinic_text is not None else []
+        found += [s for t in texts for s in sentences(t)]
+        for block in group.blocks:
+            if block.kind == "paragraph":
+                found += sentences(block.text)
+            else:
+                found.append(" ".join(block.cells) if block.kind == "row" else block.text)
+    return [p for p in found if not p.rstrip().endswith(":")]
+
+
+def _section_stems(section: FilledSection) -> frozenset[str]:
+    """Everything a section prints that a summary may restate: its heading, text and table headings."""
+    headers = [h for g in section.groups for h in g.table_header]
+    return content_words(" ".join([section.heading, *points(section), *headers]))
+
+
+def restates(point: str, section: FilledSection, topic: frozenset[str] = frozenset()) -> bool:
+    """Whether `point` says again what `section` says: half its content words, and at least 2, are there.
+
+    `topic`: the stems of the sheet's title, left out of both: "cancer" and "spread" are on every
+    section of "How cancer spreads", so sharing them restates nothing.
+    """
+    mine = content_words(point) - topic
+    shared = len(mine & _section_stems(section))
+    return shared >= RESTATED_WORDS and 2 * shared >= len(mine)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A first or last section judged as a summary: the sections it restates, or why it is not one."""
+
+    section: FilledSection
+    restated: tuple[str, ...]  # headings of the other sections its points restate
+    problem: str | None  # None: it sums up
+
+
+def summary(filled: FilledSheet) -> list[Summary]:
+    """The first and the last section, each judged by the rule of item 11 (the module docstring)."""
+    ends = [filled.sections[-1], filled.sections[0]] if len(filled.sections) > 1 else []
+    topic = content_words(filled.sheet.title)
+    return [_judge(end, [s for s in filled.sections if s is not end], topic) for end in ends]
+
+
+def _judge(candidate: FilledSection, others: list[FilledSection], topic: frozenset[str]) -> Summary:
+    """Whether `candidate` sums up `others`: each point restated, two sections covered, half their length."""
+    said = points(candidate)
+    if not said:
+        return Summary(candidate, (), "it prints no point of its own")
+    restated: list[str] = []
+    for point in said:
+        where = [s.heading for s in others if restates(point, s, topic)]
+        if not where:
+            return Summary(candidate, tuple(restated), f"{_quote(point, 50)} restates no other section")
+        restated += [h for h in where if h not in restated]
+    needed = min(2, len(others))
+    if len(restated) < needed:
+        return Summary(candidate, tuple(restated), f"restates only '{restated[0]}', not {needed} sections")
+    length, rest = _section_words(candidate), sum(_section_words(s) for s in others)
+    if length > SUMMARY_SHARE * rest:
+        return Summary(candidate, tuple(restated), f"{length} words, over half of the other sections' {rest}")
+    return Summary(candidate, tuple(restated), None)
+
+
 def _summary(filled: FilledSheet, short: bool) -> Rating:
     if short:
         return _rate(11, "n/a", _very_short_reason(filled))
-    for section in filled.sections:
-        if section.heading.strip().casefold().startswith(SUMMARY_HEADINGS):
-            return _rate(11, "agree", f"section '{section.heading}' sums up")
-    return _rate(11, "disagree", "no section headed 'Key points', 'In short', 'Summary', ...")
+    judged = summary(filled)
+    if not judged:
+        return _rate(11, "disagree", "one section: there is nothing for a summary to restate")
+    for found in judged:
+        if found.problem is None:
+            sums = " and ".join(f"'{h}'" for h in found.restated)
+            return _rate(11, "agree", f"section '{found.section.heading}' restates the points of {sums}")
+    why = "; ".join(f"'{j.section.heading}': {j.problem}" for j in judged)
+    return _rate(11, "disagree", f"neither the first nor the last section sums up the others ({why})")
 
 
 def _cues(filled: FilledSheet) -> Rating:
@@ -211,15 +401,15 @@ def _cues(filled: FilledSheet) -> Rating:
     found = []
     if any(b.kind == "item" for g in groups for b in g.blocks):
         found.append("a list")
-    if filled.words:
-        found.append(f"the {WORDS_TO_KNOW} box")
-    if filled.when_to_call is not None:
-        found.append(f"the {filled.when_to_call.heading} box")
     if any(g.clinic_text is not None for g in groups):
         found.append("the care team's box")
     if found:
-        return _rate(12, "agree", "prints " + ", ".join(found))
-    return _rate(12, "disagree", "no list and no box: paragraphs and tables only")
+        return _rate(12, "agree", "its sections print " + " and ".join(found))
+    if filled.urgent:  # a list of its own, set apart in the box (the box itself is shared)
+        return _rate(12, "agree", f"its urgent signs print as a list under '{URGENT}'")
+    return _rate(
+        12, "disagree", "no list and no box in its sections (the shared boxes, on every sheet, are not counted)"
+    )
 
 
 @dataclass(frozen=True)
@@ -280,40 +470,155 @@ def _table_problem(table: _Table) -> str | None:
     return None
 
 
-def _action(call: WhenToCall | None) -> Rating:
-    if call is None:
-        return _rate(20, "disagree", "no call to action (sheets/common/when-to-call.yaml)")
-    return _rate(
-        20,
-        "agree",
-        f"'{call.heading}' lists {counted(len(call.call_about), 'reason')} to call and when to get emergency help",
-    )
+# --- Items 20 to 22: the actions the sheet's own content asks of the reader ----------------------------
 
 
-def _direct(call: WhenToCall | None) -> Rating:
-    if call is None:
-        return _rate(21, "disagree", "no call to action")
-    lines = [call.heading, *call.call_about, call.emergency]
-    third = [line for line in lines if re.search(r"\b(the patient|patients)\b", line, re.IGNORECASE)]
-    if third:
-        return _rate(21, "disagree", f"speaks of the patient, not to the reader: '{third[0]}'")
-    if any(re.search(r"\b(you|your|yours|yourself)\b", line, re.IGNORECASE) for line in lines):
-        return _rate(21, "agree", "says 'you'/'your'")
-    imperative = [line for line in lines if (_WORD.findall(line) or [""])[0].casefold() in IMPERATIVES]
-    if imperative:
-        return _rate(21, "agree", f"tells the reader what to do: '{imperative[0]}'")
-    return _rate(21, "disagree", "neither 'you' nor an imperative in the call to action")
+@dataclass(frozen=True)
+class Action:
+    """Something the sheet's own content asks the reader to do, and whether it says so to them."""
+
+    text: str  # the sentence, list item (with its lead-in), heading or title
+    direct: bool  # an imperative, or "you": the guide's "addresses the user directly"
 
 
-def _steps(call: WhenToCall | None) -> Rating:
-    if call is None:
-        return _rate(22, "disagree", "no call to action")
-    if len(call.call_about) < 2:
-        return _rate(22, "disagree", "one reason to call: the action is not broken down")
-    longest = max(call.call_about, key=lambda t: words([t]))
-    if words([longest]) > STEP_WORDS:
-        return _rate(22, "disagree", f"'{longest}' is over {STEP_WORDS} words")
-    return _rate(22, "agree", f"a list of {len(call.call_about)} reasons to call, each at most {STEP_WORDS} words")
+@dataclass(frozen=True)
+class SheetList:
+    """A bulleted or numbered list a section prints, with the lead-in before it (ending in ':') if any."""
+
+    section: FilledSection
+    items: tuple[str, ...]
+    lead_in: str | None
+
+
+def action_in(sentence: str) -> Action | None:
+    """The action `sentence` asks of the reader, if any (the patterns are in the module docstring)."""
+    text = _PREFIX.sub("", _OPENING.sub("", sentence.strip()))
+    first = (_LETTERS.findall(text.casefold()) or [""])[0]
+    if first in ACTION_VERBS:
+        return Action(sentence, True)
+    if _verb_after(_YOU_ACT, sentence):
+        return Action(sentence, True)
+    if _verb_after(_ADVISED, sentence):
+        return Action(sentence, bool(_YOU.search(sentence)))
+    if _PASSIVE.search(sentence) or _verb_after(_THEY_ACT, sentence):
+        return Action(sentence, False)
+    return None
+
+
+def _verb_after(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `pattern` matches `text` with an action verb as its group."""
+    return any(m[1].casefold() in ACTION_VERBS for m in pattern.finditer(text))
+
+
+def heading_action(heading: str) -> Action | None:
+    """A title or heading that tells the reader what to do: 'Ask about ...', 'Questions to ask ...'."""
+    first = (_LETTERS.findall(_PREFIX.sub("", heading.strip()).casefold()) or [""])[0]
+    if first in ACTION_VERBS or _verb_after(_TO_VERB, heading):
+        return Action(heading, True)
+    return None
+
+
+def lists(filled: FilledSheet) -> list[SheetList]:
+    """Every list the sheet's own content prints: its sections', then its urgent signs (one list)."""
+    found = [found for section in filled.sections for found in section_lists(section)]
+    if filled.urgent:
+        signs = tuple(text for group in filled.urgent for text in group.texts)
+        found.append(SheetList(own_sections(filled)[-1], signs, None))
+    return found
+
+
+def section_lists(section: FilledSection) -> list[SheetList]:
+    """The lists a section prints: each run of items from one passage, with the text just before it if a lead-in."""
+    flat = _flat(section)
+    found = []
+    for start, (kind, _, group) in enumerate(flat):
+        if kind != "item" or (start and flat[start - 1][0] == "item" and flat[start - 1][2] == group):
+            continue  # not the first item of a list
+        end = start
+        while end < len(flat) and flat[end][0] == "item" and flat[end][2] == group:
+            end += 1
+        before = flat[start - 1] if start else None
+        lead = before[1] if before and before[0] == "paragraph" and before[1].rstrip().endswith(":") else None
+        found.append(SheetList(section, tuple(t for _, t, _ in flat[start:end]), lead))
+    return found
+
+
+def _flat(section: FilledSection) -> list[tuple[str, str, int]]:
+    """A section's texts in print order as (kind, text, passage number); the care team's words as a paragraph."""
+    flat = []
+    for number, group in enumerate(section.groups):
+        if group.clinic_text is not None:
+            flat.append(("paragraph", group.clinic_text, number))
+        flat += [(b.kind, b.text, number) for b in group.blocks]
+    return flat
+
+
+def _led(lead_in: str | None, item: str) -> str:
+    """A list item as it reads after its lead-in: 'you can: Take walks' is 'you can Take walks'."""
+    return f"{sentences(lead_in)[-1].rstrip().rstrip(':')} {item}" if lead_in else item
+
+
+def actions(filled: FilledSheet) -> list[Action]:
+    """Every action in the sheet's title, headings and sections' text; the shared boxes are not read."""
+    found = [a for h in [filled.sheet.title, *(s.heading for s in filled.sections)] if (a := heading_action(h))]
+    for text in _sentences(filled):
+        action = action_in(text)
+        if action is not None:
+            found.append(action)
+    return found
+
+
+def _sentences(filled: FilledSheet) -> Iterator[str]:
+    """Each sentence of the sections' paragraphs and care team's words, and each list item read after its lead-in;
+    then each sentence of the sheet's urgent signs (each sign a list item of the box, with no lead-in)."""
+    for section in filled.sections:
+        yield from (s for kind, text, _ in _flat(section) if kind == "paragraph" for s in sentences(text))
+        yield from (_led(found.lead_in, item) for found in section_lists(section) for item in found.items)
+    yield from (s for group in filled.urgent for text in group.texts for s in sentences(text))
+
+
+def _action(found: list[Action]) -> Rating:
+    if not found:
+        return _rate(
+            20, "disagree", "its own content asks the reader to do nothing (the shared When to call box is not counted)"
+        )
+    return _rate(20, "agree", f"{counted(len(found), 'action')}, the first {_quote(found[0].text)}")
+
+
+def _direct(found: list[Action]) -> Rating:
+    if not found:
+        return _rate(21, "disagree", "no action in its own content")
+    indirect = [a for a in found if not a.direct]
+    if indirect:
+        return _rate(21, "disagree", f"does not say it to the reader: {_quote(indirect[0].text)}")
+    return _rate(21, "agree", f"every action is said to the reader ({counted(len(found), 'action')})")
+
+
+def _steps(filled: FilledSheet, found: list[Action]) -> Rating:
+    if not found:
+        return _rate(22, "disagree", "no action in its own content to break down")
+    stepped = [s for s in lists(filled) if len(s.items) >= 2 and _steps_of_action(filled, s)]
+    fine = [s for s in stepped if all(words([item]) <= STEP_WORDS for item in s.items)]
+    if fine:
+        where = fine[0].section.heading
+        return _rate(
+            22, "agree", f"a list of {len(fine[0].items)} steps under '{where}', each at most {STEP_WORDS} words"
+        )
+    if stepped:
+        longest = max(stepped[0].items, key=lambda t: words([t]))
+        return _rate(22, "disagree", f"the step {_quote(longest)} is over {STEP_WORDS} words")
+    return _rate(22, "disagree", "no action is broken into a list of steps")
+
+
+def _steps_of_action(filled: FilledSheet, found: SheetList) -> bool:
+    """Whether a list gives an action's steps: its items are actions, or its lead-in, heading or (write-in) title is one."""
+    if all(action_in(_led(found.lead_in, item)) for item in found.items):
+        return True
+    if found.lead_in and action_in(found.lead_in):
+        return True
+    if heading_action(found.section.heading) and not _urgent_part(filled, found.section):  # the box's heading: shared
+        return True
+    return found.section.write_in and heading_action(filled.sheet.title) is not None
 
 
 def _tool(filled: FilledSheet) -> Rating:

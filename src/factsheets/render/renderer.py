@@ -11,16 +11,19 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
-from weasyprint.formatting_structure.boxes import LineBox, MarginBox
+from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
 
 from factsheets.content.clinic import Paper
-from factsheets.errors import FactsheetsError, Problem
+from factsheets.content.sheets import Sheet
+from factsheets.content.sources import SourceMeta
+from factsheets.content.yamlfile import Loc
+from factsheets.errors import FactsheetsError, Problem, counted
 from factsheets.project import Project
 from factsheets.render.edition import LANGUAGE, content_version, edition_id, edition_svg
 from factsheets.render.fetcher import ProjectFetcher, ResourceRefused
@@ -28,15 +31,24 @@ from factsheets.render.options import RenderOptions
 from factsheets.render.personal import Personal, describe, field_problem
 from factsheets.render.qr import qr_svg
 from factsheets.render.tagging import finish_tags
-from factsheets.selection.select import FilledSheet
+from factsheets.selection.select import URGENT, WORDS_TO_KNOW, FilledSheet
 from factsheets.templating import template_problems
 
 # Body sizes tried in turn until the sheet fits: start generous, never below the floor.
 STANDARD_SIZES = (13.0, 12.5, 12.0, 11.5, 11.0)
 LARGE_PRINT_SIZES = (18.0,)
+DRAFT_STAMP = "DRAFT: does not fit, not for patients"
 DISCLAIMER = (
     "This sheet is general information. It does not replace the advice of your care team, who know your situation."
 )
+
+
+class DoesNotFit(FactsheetsError):
+    """A sheet that needs more pages than its budget even at the smallest size: nothing is written.
+
+    A kind of its own so that `render --draft` and `check --draft` can ask for the overflowing
+    layout, while other refusals (a personal detail, a template) stay what they are.
+    """
 
 
 @dataclass(frozen=True)
@@ -90,11 +102,12 @@ class Renderer:
 
     def html(self, filled: FilledSheet, options: RenderOptions) -> str:
         """The sheet as HTML: what WeasyPrint lays out, and what tests and benchmarks compare."""
+        cited = _numbered_sources(filled)
         sources = [
             {"n": n, "meta": src, "qr": qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
-            for n, src in enumerate(filled.sources, start=1)
+            for n, src in enumerate(cited, start=1)
         ]
-        numbers = {src.id: n for n, src in enumerate(filled.sources, start=1)}
+        numbers = {src.id: n for n, src in enumerate(cited, start=1)}
         edition = edition_id(filled)  # the content's, never the patient's: the same on every copy
         with template_problems():
             return self.env.get_template("sheet.html").render(
@@ -115,6 +128,7 @@ class Renderer:
                 language=LANGUAGE,
                 edition=edition,
                 edition_code=edition_svg(edition),
+                urgent_heading=URGENT,
             )
 
     def _approved(self, filled: FilledSheet, today: dt.date) -> dt.date | None:
@@ -130,7 +144,7 @@ class Renderer:
     def _size(self, paper: Paper, body_pt: float, large: bool) -> CSS:
         key = (paper, body_pt, large)
         if key not in self._size_css:
-            small = 13 if large else 9
+            small = 16 if large else 9  # no character under 16 pt in large print, none under 9 pt for patients
             self._size_css[key] = self._css(
                 string=(
                     f"@page {{ size: {paper}; }} html {{ font-size: {body_pt}pt; }} "
@@ -152,7 +166,7 @@ class Renderer:
 
     def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
         """The layout at the largest body size within the page budget: (document, size, attempts)."""
-        sizes = LARGE_PRINT_SIZES if options.large_print else STANDARD_SIZES
+        sizes = sizes_for(options)
         paper = self._paper(options)
         html = self.html(filled, options)
         for attempt, body_pt in enumerate(sizes, start=1):
@@ -160,8 +174,26 @@ class Renderer:
             if attempt == 1:
                 _check_personal_lines(document)
             if len(document.pages) <= options.max_pages:
+                _check_running_header(document, filled, options.personal)
                 return document, body_pt, attempt
-        raise FactsheetsError(_overflow(filled, options, paper, sizes[-1], document))
+        raise DoesNotFit(_overflow(filled, options, paper, sizes[-1], document))
+
+    def pages_at(self, filled: FilledSheet, options: RenderOptions, body_pt: float) -> int:
+        """Pages the sheet takes at one body size: to ask whether a change would make it fit."""
+        return len(self._layout(self.html(filled, options), self._paper(options), body_pt, options.large_print).pages)
+
+    def draft(self, filled: FilledSheet, options: RenderOptions) -> Document:
+        """The overflowing layout at the smallest size, every page stamped as a draft not for patients.
+
+        Laid out blank (no personal details: a draft is a file on disk, and the box keeps its
+        height either way); the stamp stands in the top margin and behind the text, so the
+        layout is the one that did not fit.
+        """
+        blank = replace(options, personal=Personal())
+        paper, body_pt = self._paper(blank), sizes_for(blank)[-1]
+        label = f"{filled.variant.key}, {paper}{', large print' if blank.large_print else ''}, {body_pt:g} pt"
+        stamp = self._css(string=_stamp(label))
+        return self._layout(self.html(filled, blank), paper, body_pt, blank.large_print, stamp)
 
     def _write(self, document: Document, filled: FilledSheet, personal: Personal) -> bytes:
         """PDF/UA-1 bytes, refusing any character drawn as an empty box."""
@@ -171,12 +203,44 @@ class Renderer:
             raise FactsheetsError(_glyph_problems(filled, personal, missing))
         return finish_tags(pdf)
 
-    def _layout(self, html: str, paper: Paper, body_pt: float, large: bool) -> Document:
+    def _layout(self, html: str, paper: Paper, body_pt: float, large: bool, extra: CSS | None = None) -> Document:
         base = str(self.project.templates_dir) + "/"
+        sheets = [self._base_css, self._size(paper, body_pt, large), *([extra] if extra else [])]
         with _refusals_as_problems():
             return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
-                stylesheets=[self._base_css, self._size(paper, body_pt, large)], font_config=self.fonts
+                stylesheets=sheets, font_config=self.fonts
             )
+
+
+def sizes_for(options: RenderOptions) -> tuple[float, ...]:
+    """The body sizes tried, largest first: the last is the floor."""
+    return LARGE_PRINT_SIZES if options.large_print else STANDARD_SIZES
+
+
+def write_draft(documents: list[Document]) -> bytes:
+    """Drafts (`Renderer.draft`) as one PDF, one after another: for people deciding what to cut, not a patient's PDF."""
+    pages = [page for document in documents for page in document.pages]
+    with _refusals_as_problems(), _fixed_font_timestamps():
+        pdf: bytes = documents[0].copy(pages).write_pdf()
+    return pdf
+
+
+def _stamp(label: str) -> str:
+    """CSS for a draft: the stamp in the top margin of every page, and a pale DRAFT across it (out of the flow)."""
+    return (
+        f"@page {{ @top-center {{ content: {_css_string(f'{DRAFT_STAMP} ({label}): page ')} counter(page) "
+        f"{_css_string(' of ')} counter(pages); color: #b00000; "
+        "font-weight: 700; font-size: 9pt; vertical-align: middle; } } "
+        "@page large-print { @top-left { content: none; } } "  # the stamp, not large print's page 2 heading
+        'body::after { content: "DRAFT"; position: fixed; top: 35%; left: 0; right: 0; text-align: center; '
+        "font-size: 96pt; font-weight: 700; color: rgba(176, 0, 0, 0.12); transform: rotate(-30deg); }"
+    )
+
+
+def _css_string(text: str) -> str:
+    """`text` as a quoted CSS string."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
 
 
 @contextmanager
@@ -264,6 +328,47 @@ def _check_personal_lines(document: Document) -> None:
         raise FactsheetsError(problems)
 
 
+RUNNING_HEADER_LINES = 2  # large print's page 2 heading: the title, then "· For" and the name
+
+
+def _check_running_header(document: Document, filled: FilledSheet, personal: Personal) -> None:
+    """Large print's page 2 heading (the title and the patient's name) must keep to the lines its margin holds."""
+    for page in document.pages[1:]:
+        lines = sum(_lines_in(box) for box in page._page_box.children if isinstance(box, MarginBox))
+        if lines <= RUNNING_HEADER_LINES:
+            continue
+        if personal.patient:
+            raise FactsheetsError(
+                field_problem(
+                    "patient",
+                    f"is too long for the heading of page 2 in large print (with the title it needs {lines} lines, "
+                    f"and {RUNNING_HEADER_LINES} fit). Shorten it, for example with initials.",
+                )
+            )
+        raise FactsheetsError(
+            Problem(
+                f"sheet '{filled.sheet.id}' has a title too long for the heading of page 2 in large print "
+                f"(it needs {lines} lines)",
+                "shorten the title: one line of 16 pt bold holds about 50 characters.",
+                filled.sheet.path,
+            )
+        )
+
+
+def _lines_in(box: Any) -> int:
+    return 1 if isinstance(box, LineBox) else sum(_lines_in(child) for child in getattr(box, "children", []))
+
+
+def _numbered_sources(filled: FilledSheet) -> tuple[SourceMeta, ...]:
+    """The sources the page numbers, in order: the sheet's, and any its urgent signs quote that a packet's
+    shortened sheet (selection.repeats, which recounts the sections' and Words to know's) left off."""
+    ids = {src.id for src in filled.sources}
+    extra = {
+        g.citation.source.id: g.citation.source for g in filled.urgent if g.citation and g.citation.source.id not in ids
+    }
+    return (*filled.sources, *extra.values())
+
+
 def _personal_lines(page_box: Any) -> list[tuple[str, int, int]]:
     """(field, lines used, lines allowed) for each value box marked data-field."""
     found = []
@@ -296,28 +401,72 @@ def _refusals_as_problems() -> Iterator[None]:
 
 
 def _overflow(filled: FilledSheet, options: RenderOptions, paper: str, floor: float, document: Document) -> Problem:
+    """What a content lead needs to cut: the sheet's file, the part where the page runs out (at its line), how much."""
     words = sum(len(text.split()) for page in document.pages[options.max_pages :] for text in _page_texts(page))
-    pages = len(document.pages)
     variant = filled.variant.type_key + (", large print" if options.large_print else "")
+    budget = "one page" if options.max_pages == 1 else counted(options.max_pages, "page")
+    heading = _runs_out_at(document, options.max_pages)
+    where, line = _part_of(filled, heading)
     return Problem(
-        f"sheet '{filled.sheet.id}' ({variant}, {paper}) does not fit on {options.max_pages} page(s) even at "
-        f"{floor:g} pt: it needs {pages} pages, with about {words} words left over",
-        "shorten the sheet (drop or narrow a passage) or split it into two sheets; nothing was written.",
+        f"sheet '{filled.sheet.id}' ({variant}, {paper}) does not fit on {budget} even at {floor:g} pt: the page "
+        f"runs out {where}; it needs {counted(len(document.pages), 'page')}, with about {counted(words, 'word')} "
+        "left over",
+        "shorten the sheet (drop or narrow a passage) or split it into two sheets; nothing was written "
+        "(--draft FILE.pdf writes the overflowing layout, to see what to cut).",
         filled.sheet.path,
+        line,
     )
 
 
+def _part_of(filled: FilledSheet, heading: str | None) -> tuple[str, int | None]:
+    """Where a heading printed on the page comes from: words for the message, and the sheet's line if it is there."""
+    sheet = filled.sheet
+    for index, section in enumerate(filled.sections):
+        if section.heading == heading:
+            line = _line(sheet, ("sections", index))
+            return f"in section '{heading}'" + (f" (line {line})" if line else ""), line
+    if heading == WORDS_TO_KNOW and sheet.words_to_know:
+        line = _line(sheet, ("words_to_know",))
+        return "in the Words to know box" + (f" (words_to_know, line {line})" if line else ""), line
+    if heading is None:
+        return "before the first section (the title and the personal box)", None
+    return f"at '{heading}', after the sheet's own sections", None
+
+
+def _line(sheet: Sheet, loc: Loc) -> int | None:
+    """The line of `loc` in the sheet's file (None for a sheet made in code)."""
+    return sheet.problem(loc, "", "").line
+
+
+def _runs_out_at(document: Document, budget: int) -> str | None:
+    """The heading of the part holding the first text past the page budget: the last heading begun before it."""
+    heading = None
+    for index, page in enumerate(document.pages):
+        for kind, text in _reading_order(page._page_box):
+            if kind == "heading":
+                heading = text
+            if index >= budget and text.strip():
+                return heading
+    return heading
+
+
+def _reading_order(box: Any) -> Iterator[tuple[str, str]]:
+    """("heading", text) for each h2 and ("text", text) for other text, as laid out; not the footer or margins."""
+    if isinstance(box, MarginBox) or box.style["position"] == "fixed":  # the footer repeats on every page
+        return
+    if box.element_tag == "h2" and not isinstance(box, (TextBox, LineBox)):
+        yield "heading", " ".join(" ".join(_texts(box)).split())
+        return
+    if isinstance(box, TextBox):
+        yield "text", box.text
+    for child in getattr(box, "children", []):
+        yield from _reading_order(child)
+
+
+def _texts(box: Any) -> list[str]:
+    return [box.text] if isinstance(box, TextBox) else [t for c in getattr(box, "children", []) for t in _texts(c)]
+
+
 def _page_texts(page: Any) -> list[str]:
-    """Text laid out on one page (WeasyPrint's box tree; used only to size an overflow)."""
-    texts: list[str] = []
-
-    def walk(box: Any) -> None:
-        if isinstance(box, MarginBox):  # the footer repeats on every page; it is not overflow
-            return
-        if hasattr(box, "text"):
-            texts.append(box.text)
-        for child in getattr(box, "children", []):
-            walk(child)
-
-    walk(page._page_box)
-    return texts
+    """Text laid out on one page, headings included, footer and margins left out (used to size an overflow)."""
+    return [text for _, text in _reading_order(page._page_box)]

@@ -64,11 +64,12 @@ def _forget() -> None:
     gc.collect()
 
 
-def init_worker(project: Project, key: object = None, quiet: bool = False) -> None:
+def init_worker(project: Project, key: object = None, quiet: bool = False, content: Content | None = None) -> None:
     """Load content and build a Renderer for this process (again only when `key` changes).
 
     `quiet` is for processes that print patients' names (the web server's workers): the renderer's
-    logs are kept free of them, and the process writes no core dump.
+    logs are kept free of them, and the process writes no core dump. `content`: already loaded
+    (and checked) by the parent, used as it is rather than read again.
     """
     die_with_parent()
     if quiet:
@@ -78,7 +79,7 @@ def init_worker(project: Project, key: object = None, quiet: bool = False) -> No
         return
     from factsheets.render.renderer import Renderer  # WeasyPrint loads in the processes that render, and only there
 
-    _here.warm = _Warm(project, load_content(project), Renderer(project), key)
+    _here.warm = _Warm(project, content or load_content(project), Renderer(project), key)
 
 
 def set_content(content: Content) -> None:

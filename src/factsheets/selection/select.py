@@ -20,12 +20,44 @@ from factsheets.selection.sentences import picked, sentences, split_by, tidy
 from factsheets.selection.variant import Variant
 
 WORDS_TO_KNOW = "Words to know"
+URGENT = "Get help right away"  # over a sheet's own urgent signs, in the When to call box
 
 
 class Locates(Protocol):
     """A content file that can point at its own lines: a sheet, or the glossary."""
 
-    def problem(self, loc: Loc, message: str, fix: str) -> Problem: ...
+    def problem(self, loc: Loc, message: str, fix: str, column: bool = False) -> Problem: ...
+
+
+PickEntry = tuple[str, int, int]  # ("sentences" or "drop_sentences", index in that list, the position it names)
+
+
+@dataclass(frozen=True)
+class Picked:
+    """Where a passage picks sentences by position, and every sentence of each block it printed from.
+
+    The lock keeps the sentence each position picked, so a source change that moves one is an
+    error at the pick's own entry (`problem`), never a silent swap.
+    """
+
+    where: Locates  # the sheet or the glossary
+    loc: Loc  # the passage in its file
+    entries: tuple[PickEntry, ...]
+    sentences: tuple[tuple[str, ...], ...]  # per printed block: the source's sentences, tidied (empty for a row)
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        return tuple(sorted({position for _, _, position in self.entries}))
+
+    def at(self, block: int) -> dict[int, str]:
+        """The sentence each picked position names in `block` (positions past its end are left out)."""
+        found = self.sentences[block]
+        return {n: found[n - 1] for n in self.positions if n <= len(found)}
+
+    def problem(self, position: int, message: str, fix: str) -> Problem:
+        """A problem at the first entry naming `position`."""
+        key, index, _ = next(entry for entry in self.entries if entry[2] == position)
+        return self.where.problem((*self.loc, key, index), f"{key}: {message}", fix, column=True)
 
 
 @dataclass(frozen=True)
@@ -39,7 +71,10 @@ class Citation:
 
 @dataclass(frozen=True)
 class Group:
-    """What one passage of a sheet produced: source blocks with their citation, or clinic text."""
+    """What one passage of a sheet produced: source blocks with their citation, or clinic text.
+
+    In a packet, also a note in place of text an earlier sheet prints (`note`; see selection.repeats).
+    """
 
     citation: Citation | None  # None for the clinic's own text
     blocks: tuple[Block, ...] = ()  # as printed: kept sentences only, typography tidied
@@ -47,15 +82,20 @@ class Group:
     table_header: tuple[str, ...] = ()
     left_out: tuple[tuple[str, ...], ...] = ()  # per block: the source's sentences not printed
     tidied: tuple[bool, ...] = ()  # per block: whether typography (quotes, dashes, spaces) was changed
+    picked: Picked | None = field(default=None, compare=False)  # sentence picks by position, if any
+    loc: Loc | None = field(default=None, compare=False)  # the passage in its sheet (or the glossary)
+    note: str | None = None  # a packet's "See also" pointing back to an earlier sheet: no source's words, no clinic's
 
     @property
     def texts(self) -> tuple[str, ...]:
+        if self.note is not None:
+            return (self.note,)
         return (self.clinic_text,) if self.clinic_text is not None else tuple(b.text for b in self.blocks)
 
     def edits(self) -> list[tuple[str, tuple[str, ...], bool]]:
         """Each printed text with the source's sentences it leaves out and whether its typography was tidied."""
-        if self.clinic_text is not None:
-            return [(self.clinic_text, (), False)]
+        if self.note is not None or self.clinic_text is not None:
+            return [(self.texts[0], (), False)]
         left_out = self.left_out or tuple(() for _ in self.blocks)
         tidied = self.tidied or tuple(False for _ in self.blocks)
         return list(zip(self.texts, left_out, tidied, strict=True))
@@ -96,7 +136,13 @@ class FilledSheet:
     sources: tuple[SourceMeta, ...] = field(default=())
     words: tuple[Definition, ...] = ()  # "Words to know", in the sheet's order
     when_to_call: WhenToCall | None = None
-    approved_on: dt.date | None = None  # the lock file's date, when this variant prints exactly what it approved
+    approved_on: dt.date | None = None  # its own approval's date, when this variant prints exactly what was approved
+    # In a packet: the sentences (rows) it leaves out because an earlier sheet prints them (selection.repeats).
+    # `approved_on` stays: what is left is the approved text less whole approved sentences, and notes.
+    repeats_left_out: tuple[str, ...] = ()
+    # The sheet's own urgent signs (its `urgent:` passages), printed in the When to call box under URGENT:
+    # the sheet's own text, graded and credited with its sections, never with the shared boxes.
+    urgent: tuple[Group, ...] = ()
 
     @property
     def variant(self) -> Variant:
@@ -108,12 +154,16 @@ class FilledSheet:
 
     def printed(self) -> list[tuple[str, Group]]:
         """Every group the sheet prints, under the heading it prints under: its sections, then
-        "Words to know", then "When to call" (the clinic's words). What the lock approves."""
+        "Words to know", then "When to call": the clinic's words, with the sheet's own urgent signs
+        (under URGENT) before the line about emergencies. What the lock approves."""
         rows = [(s.heading, g) for s in self.sections for g in s.groups]
         rows += [(f"{WORDS_TO_KNOW}: {w.term}", w.group) for w in self.words]
         call = self.when_to_call
         if call is not None:
-            rows += [(call.heading, Group(None, clinic_text=text)) for text in [*call.call_about, call.emergency]]
+            rows += [(call.heading, Group(None, clinic_text=text)) for text in call.call_about]
+        rows += [(URGENT, g) for g in self.urgent]
+        if call is not None:
+            rows.append((call.heading, Group(None, clinic_text=call.emergency)))
         return rows
 
 
@@ -129,11 +179,19 @@ def select(sheet: Sheet, corpus: Corpus, ctype: CancerType | None = None, common
         enumerate(sheet.sections), lambda indexed: _fill_section(sheet, corpus, ctype, *indexed)
     )
     words, more = collect(enumerate(sheet.words_to_know), lambda named: _define(sheet, corpus, common, *named))
-    raise_any(problems + more)
-    words = _used(words, _plain(sections), common.glossary)
-    groups = [g for s in sections for g in s.groups] + [w.group for w in words]
+    signs, urgent_problems = collect(enumerate(sheet.urgent), lambda indexed: _urgent(sheet, corpus, ctype, *indexed))
+    raise_any(problems + more + urgent_problems)
+    urgent = tuple(group for group in signs if group is not None)
+    words = words_used(words, "\n".join([_plain(sections), *(t for g in urgent for t in g.texts)]), common.glossary)
+    groups = [g for s in sections for g in s.groups] + [w.group for w in words] + list(urgent)  # as the page prints
     return FilledSheet(
-        sheet, ctype, tuple(sections), _cited(groups), words=tuple(words), when_to_call=common.when_to_call
+        sheet,
+        ctype,
+        tuple(sections),
+        cited(groups),
+        words=tuple(words),
+        when_to_call=common.when_to_call,
+        urgent=urgent,
     )
 
 
@@ -141,7 +199,21 @@ def _plain(sections: Iterable[FilledSection]) -> str:
     return "\n".join(text for s in sections for g in s.groups for text in g.texts)
 
 
-def _used(words: list[Definition], text: str, glossary: Glossary) -> list[Definition]:
+def _urgent(sheet: Sheet, corpus: Corpus, ctype: CancerType | None, index: int, passage: Passage) -> Group | None:
+    """One of the sheet's urgent signs, selected as a section's passage is; printed as a list, so never table rows."""
+    group = _resolve(sheet, corpus, passage, ctype, ("urgent", index))
+    if group is not None and any(block.kind == "row" for block in group.blocks):
+        raise FactsheetsError(
+            sheet.problem(
+                ("urgent", index),
+                "urgent signs print as a list in the When to call box, and this passage selects table rows",
+                "select the sentences or list items that name the signs (sentences: [...], items: [...]).",
+            )
+        )
+    return group
+
+
+def words_used(words: Iterable[Definition], text: str, glossary: Glossary) -> list[Definition]:
     """The words this variant's `text` uses: a sheet's type variants share its list, but not every word."""
     return [w for w in words if (term := glossary.term(w.term)) is not None and term.used_in(text)]
 
@@ -182,7 +254,7 @@ def _fill_section(
     return FilledSection(heading, groups, section.write_in)
 
 
-def _cited(groups: list[Group]) -> tuple[SourceMeta, ...]:
+def cited(groups: list[Group]) -> tuple[SourceMeta, ...]:
     """The sources the groups quote, in order of first use (the order their numbers print in)."""
     seen: dict[str, SourceMeta] = {}
     for g in groups:
@@ -206,8 +278,7 @@ def _resolve(where: Locates, corpus: Corpus, passage: Passage, ctype: CancerType
         )
     doc = corpus[passage.source]
     section = _find_section(where, doc, passage.section, (*loc, "section"))
-    blocks = _narrow(where, section, passage, loc)
-    _check_picks(where, blocks, passage, loc)  # before the type filter: a pick must hold for every variant
+    blocks = _narrow(where, doc, section, passage, loc)  # before the type filter: every entry must match
     if passage.by_cancer_type and ctype is not None:
         blocks = [b for b in blocks if _names(b, ctype)]
         if not blocks:
@@ -221,7 +292,22 @@ def _resolve(where: Locates, corpus: Corpus, passage: Passage, ctype: CancerType
                 "section (see 'factsheets sections " + doc.id + "').",
             )
         )
-    return _group(doc, section, *_by_sentence(where, blocks, passage, loc))
+    group = _group(doc, section, *_by_sentence(where, blocks, passage, loc))
+    return replace(group, picked=_picked(where, loc, passage, blocks), loc=loc)
+
+
+def _picked(where: Locates, loc: Loc, passage: Passage, blocks: list[Block]) -> Picked | None:
+    """The passage's picks by position, with the sentences of each block: what the lock records."""
+    entries = tuple(
+        (key, index, pick)
+        for key in ("sentences", "drop_sentences")
+        for index, pick in enumerate(getattr(passage, key) or [])
+        if isinstance(pick, int)
+    )
+    if not entries:
+        return None
+    texts = tuple(() if b.kind == "row" else tuple(tidy(s) for s in sentences(b.text)) for b in blocks)
+    return Picked(where, loc, entries, texts)
 
 
 def _by_sentence(
@@ -256,19 +342,37 @@ def _by_sentence(
     return printed, left_out
 
 
-def _check_picks(where: Locates, blocks: list[Block], passage: Passage, loc: Loc) -> None:
-    """A position or phrase that picks no sentence of the selection is an error: after a source
-    update it would otherwise quietly print something else. Sentences are not cut from table rows."""
+def _unmatched_picks(where: Locates, doc: Document, blocks: list[Block], passage: Passage, loc: Loc) -> list[Problem]:
+    """Each position or phrase must pick a sentence of the selection: after a source update a
+    pick that matches nothing would quietly print something else. Sentences are not cut from rows."""
+    if not blocks:  # a row or word that matched nothing says so already
+        return []
+    problems: list[Problem] = []
+    numbered = [_numbered(b.text) for b in blocks if b.kind != "row"]
+    longest = max((len(n) for n in numbered), default=0)
     for key in ("sentences", "drop_sentences"):
         picks = getattr(passage, key)
-        if picks is not None and all(b.kind == "row" for b in blocks):
+        if picks is not None and not numbered:
             fix = "remove it: a table row prints whole."
-            raise FactsheetsError(where.problem((*loc, key), f"{key}: the selection is table rows, not sentences", fix))
-        for pick in picks or []:
-            if not any(picked(n, s, [pick]) for b in blocks if b.kind != "row" for n, s in _numbered(b.text)):
-                what = f"sentence {pick}" if isinstance(pick, int) else f"sentence containing '{pick}'"
-                fix = "check the position or phrase against 'factsheets show', or remove it."
-                raise FactsheetsError(where.problem((*loc, key), f"{key}: the selection has no {what}", fix))
+            problems.append(where.problem((*loc, key), f"{key}: the selection is table rows, not sentences", fix))
+            continue
+        for index, pick in enumerate(picks or []):
+            if not any(picked(n, s, [pick]) for found in numbered for n, s in found):
+                message, fix = _no_sentence(doc, key, pick, longest)
+                problems.append(where.problem((*loc, key, index), message, fix, column=True))
+    return problems
+
+
+def _no_sentence(doc: Document, key: str, pick: int | str, longest: int) -> tuple[str, str]:
+    if isinstance(pick, int):
+        return (
+            f"{key}: there is no sentence {pick}: the selection's paragraphs and items have at most {longest}",
+            f"use a position from 1 to {longest} (see 'factsheets show'), or pick the sentence by a phrase it holds.",
+        )
+    return (
+        f"{key}: no sentence of the selection contains '{pick}'",
+        f"check the phrase against {doc.path.name} (any case or quote style matches), or remove it.",
+    )
 
 
 def _numbered(text: str) -> list[tuple[int, str]]:
@@ -300,30 +404,82 @@ def _find_section(where: Locates, doc: Document, address: str, loc: Loc) -> Sect
     raise FactsheetsError(where.problem(loc, f"no section '{address}' in source {doc.id}", hint))
 
 
-def _narrow(where: Locates, section: Section, passage: Passage, loc: Loc) -> list[Block]:
-    """Apply the position, row and word filters; out-of-range positions are errors."""
-    blocks = section.blocks
-    if passage.items is not None or passage.paragraphs is not None:
-        wanted = {("item", n) for n in passage.items or []} | {("paragraph", n) for n in passage.paragraphs or []}
-        positional: tuple[tuple[BlockKind, str], ...] = (("item", "items"), ("paragraph", "paragraphs"))
-        for kind, key in positional:
-            too_far = [n for k, n in wanted if k == kind and n > section.count(kind)]
-            if too_far:
-                raise FactsheetsError(
-                    where.problem(
-                        (*loc, key),
-                        f"'{section.address}' has only {section.count(kind)} {key}, not {max(too_far)}",
-                        f"use positions 1 to {section.count(kind)}.",
-                    )
-                )
-        blocks = [b for b in blocks if (b.kind, b.position) in wanted]
+def _narrow(where: Locates, doc: Document, section: Section, passage: Passage, loc: Loc) -> list[Block]:
+    """Apply the position, row and word filters. Every entry must match: a position past the end,
+    a row or word found nowhere, or a sentence pick that picks nothing is an error at its entry."""
+    blocks = _by_position(where, section, passage, loc)
+    problems: list[Problem] = []
     if passage.rows is not None:
+        problems += _unmatched_rows(where, doc, section, blocks, passage.rows, loc)
         wanted_rows = {r.casefold() for r in passage.rows}
         blocks = [b for b in blocks if b.kind == "row" and b.cells[0].casefold() in wanted_rows]
     if passage.contains is not None:
-        patterns = [re.compile(rf"\b{re.escape(w)}", re.IGNORECASE) for w in passage.contains]
+        patterns = [_word(w) for w in passage.contains]
+        problems += _unmatched_words(where, doc, section, blocks, passage.contains, loc)
         blocks = [b for b in blocks if any(p.search(b.text) for p in patterns)]
+    raise_any(problems + _unmatched_picks(where, doc, blocks, passage, loc))
     return blocks
+
+
+def _by_position(where: Locates, section: Section, passage: Passage, loc: Loc) -> list[Block]:
+    """The blocks `items` and `paragraphs` name (all without them); a position past the end is an error."""
+    blocks = section.blocks
+    if passage.items is None and passage.paragraphs is None:
+        return blocks
+    wanted = {("item", n) for n in passage.items or []} | {("paragraph", n) for n in passage.paragraphs or []}
+    positional: tuple[tuple[BlockKind, str], ...] = (("item", "items"), ("paragraph", "paragraphs"))
+    for kind, key in positional:
+        too_far = [n for k, n in wanted if k == kind and n > section.count(kind)]
+        if too_far:
+            raise FactsheetsError(
+                where.problem(
+                    (*loc, key),
+                    f"'{section.address}' has only {section.count(kind)} {key}, not {max(too_far)}",
+                    f"use positions 1 to {section.count(kind)}.",
+                )
+            )
+    return [b for b in blocks if (b.kind, b.position) in wanted]
+
+
+def _word(word: str) -> re.Pattern[str]:
+    """`contains` matches from the start of a word, in any case: 'bone' finds 'bones'."""
+    return re.compile(rf"\b{re.escape(word)}", re.IGNORECASE)
+
+
+def _unmatched_rows(
+    where: Locates, doc: Document, section: Section, blocks: list[Block], rows: list[str], loc: Loc
+) -> list[Problem]:
+    """A problem at each entry of `rows` that names no row of the selection (first cell, any case)."""
+    names = [b.cells[0] for b in blocks if b.kind == "row"]
+    if not names:
+        fix = f"remove 'rows', or pick the section that holds the table (see 'factsheets sections {doc.id}')."
+        return [where.problem((*loc, "rows"), f"rows: '{section.address}' in {doc.id} has no table rows", fix)]
+    folded = {n.casefold() for n in names}
+    problems = []
+    for index, row in enumerate(rows):
+        if row.casefold() not in folded:
+            close = difflib.get_close_matches(row, names, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else "."
+            fix = f"use a row of the table ({', '.join(names)}){hint}"
+            message = f"rows: no row '{row}' in the table of '{section.address}' ({doc.id})"
+            problems.append(where.problem((*loc, "rows", index), message, fix, column=True))
+    return problems
+
+
+def _unmatched_words(
+    where: Locates, doc: Document, section: Section, blocks: list[Block], words: list[str], loc: Loc
+) -> list[Problem]:
+    """A problem at each entry of `contains` that no block of the selection holds."""
+    problems = []
+    for index, word in enumerate(words):
+        if not any(_word(word).search(b.text) for b in blocks):
+            written = sorted({w.casefold() for b in blocks for w in re.findall(r"[\w'-]+", b.text)})
+            close = difflib.get_close_matches(word.casefold(), written, n=1, cutoff=0.75)
+            hint = f"; did you mean '{close[0]}'?" if close else "."
+            fix = f"check the spelling against {doc.path.name} (line {section.line}), or remove it{hint}"
+            message = f"contains: nothing selected from '{section.address}' ({doc.id}) contains '{word}'"
+            problems.append(where.problem((*loc, "contains", index), message, fix, column=True))
+    return problems
 
 
 def _group(doc: Document, section: Section, blocks: list[Block], left_out: list[tuple[str, ...]]) -> Group:

@@ -15,6 +15,7 @@ behind one load balancer are independent.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,11 +26,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
-from factsheets.project import Project, load_content
+from factsheets.project import Project
 from factsheets.web.guard import LOOPBACK_HOSTS, RETRY_AFTER_SECONDS, TURNED_AWAY, RequestGuard
 from factsheets.web.metrics import Metrics
 from factsheets.web.models import PERSONAL_FIELDS, WebError
 from factsheets.web.pool import RenderPool
+from factsheets.web.reload import PoolSettings, Reloader, load_served
 from factsheets.web.routes import router
 from factsheets.web.state import Handouts
 
@@ -68,12 +70,20 @@ def _error(error: WebError, headers: Mapping[str, str] | None = None) -> JSONRes
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-    """Workers start with the app (a warm pool started, and was waited for, in `create_app`)."""
+    """Workers start with the app (a warm pool started, and was waited for, in `create_app`); with
+    `watch`, saved files reload the content. On stopping, whichever pool serves then is closed."""
     handouts: Handouts = app.state.handouts
+    reloader: Reloader = app.state.reloader
     if not handouts.pool.warm:
         handouts.pool.start()
+    stop = asyncio.Event()
+    watching = asyncio.create_task(reloader.watch(stop)) if reloader.watched else None
     yield {TURNED_AWAY: handouts.metrics.turned_away}
-    handouts.pool.close()
+    stop.set()
+    if watching is not None:
+        await watching
+    await reloader.close()
+    app.state.handouts.pool.close()
 
 
 def create_app(
@@ -82,14 +92,17 @@ def create_app(
     max_pending: int | None = None,
     allowed_hosts: Iterable[str] = LOOPBACK_HOSTS,
     warm: bool = True,
+    watch: bool = False,
 ) -> FastAPI:
     """The app; `max_pending` in-flight renders at most (default: two per worker), then 503.
 
     `allowed_hosts`: the names browsers and systems reach the server by (Host and Origin checks).
     `warm`: each worker renders a sheet before this returns (tests that do not time requests skip it).
+    `watch`: reload the content when a file in the project or clinic folder is saved; `reload`
+    (app.state.reloader.request) does so on demand, as SIGHUP does.
     """
-    content = load_content(project)
-    _ = project.clinic, content.codes  # a broken clinic.yaml or code map stops the server before it listens
+    content, keys = load_served(project)  # a broken clinic.yaml or code map stops the server before it listens
+    project.clinic.logo_image()  # and so does a logo swapped since clinic.yaml was read: the form shows it
     app = FastAPI(
         title="factsheets",
         version="1",
@@ -99,7 +112,8 @@ def create_app(
         description="Patient handouts for one patient, as one PDF. Personal details are printed, "
         "never stored. POST only: nothing personal ever goes in a URL.",
     )
-    pool = RenderPool(project, workers_count, max_pending or 2 * workers_count, warm)
+    settings = PoolSettings(workers_count, max_pending or 2 * workers_count, warm)
+    pool = RenderPool(project, settings.size, settings.max_pending, warm, content)
     if warm:
         pool.warm_up()  # before the server listens; a project that cannot print stops it here, in plain words
     app.include_router(router)
@@ -110,9 +124,16 @@ def create_app(
     known = {
         route.path for route in [*app.routes, *router.routes] if isinstance(route, Route)
     }  # app.routes holds the router as one entry
-    metrics = Metrics(pool.load)
+
+    def workers() -> tuple[int, int, int, int]:
+        """The pool that serves now: a reload replaces it."""
+        handouts: Handouts = app.state.handouts
+        return handouts.pool.load()
+
+    metrics = Metrics(workers)
     pool.on_restart = metrics.restarts.inc
     app.state.handouts = Handouts(project, content, pool, metrics)
+    app.state.reloader = Reloader(app.state, settings, keys, project.watched_dirs if watch else [])
     app.add_middleware(
         RequestGuard,
         allowed_hosts=allowed_hosts,

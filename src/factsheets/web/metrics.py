@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
 BUSY_REASONS = ("renders", "connections", "client")
+RELOAD_RESULTS = ("ok", "refused")
 RENDER_BUCKETS = (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 13.0, 20.0, 30.0, 60.0)
 
 
@@ -48,9 +49,18 @@ class Metrics:
             "Render pools replaced because a worker died.",
             registry=self.registry,
         )
+        self.reloads = Counter(
+            "factsheets_content_reloads",
+            "Content reloads (SIGHUP, or a save under --watch), by result: 'ok' (the new content is served) or "
+            "'refused' (it did not pass the check; the last good content is still served).",
+            ["result"],
+            registry=self.registry,
+        )
         self._worker_gauges(workers)
         for reason in BUSY_REASONS:
             self.busy.labels(reason)  # present from the start, at 0, so a rate() has a baseline
+        for result in RELOAD_RESULTS:
+            self.reloads.labels(result)
 
     def _worker_gauges(self, workers: Callable[[], tuple[int, int, int, int]]) -> None:
         described = (

@@ -28,9 +28,9 @@ class ChoiceRequest(BaseModel):
 
     sheets: list[SheetId] | None = Field(
         default=None,
-        min_length=1,
         max_length=MAX_SHEETS,
-        description="Sheet ids, in printing order. Left out: the overview sheets, a sheet per site and questions.",
+        description="Sheet ids to add to those the type, sites and codes bring (the form's ticks). With no type, "
+        "sites or codes: the sheets to print, in printing order. Left out: the overview sheets and questions.",
     )
     cancer_type: CancerTypeChoice = Field(
         default=None, description="e.g. breast or Breast; empty, 'general' or null: not specified."
@@ -63,7 +63,13 @@ class HandoutRequest(PrintRequest):
     patient: str = Field(
         default="", max_length=LIMITS["patient"], description="Printed on each sheet, on one line; never stored."
     )
-    date: str = Field(default="", max_length=LIMITS["date"], description="Printed on one line.")
+    date: str = Field(
+        default="",
+        max_length=LIMITS["date"],
+        description="2026-02-28 (best from a system), 28 Feb 2026, or in numbers in the clinic's order "
+        "(03/04/2026: March 4 for a clinic on letter paper); printed with the month in words. An impossible "
+        "date is refused.",
+    )
     care_team: str = Field(
         default="",
         max_length=LIMITS["care_team"],

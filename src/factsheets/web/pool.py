@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -46,14 +47,19 @@ def render_handouts(choice: Choice, options: RenderOptions) -> bytes:
     return render_packet(workers.content(), workers.renderer(), choice, options)
 
 
-def init_render_worker(project: Project, warm: bool, ready: Synchronized[int]) -> None:
+def init_render_worker(project: Project, warm: bool, ready: Synchronized[int], content: Content | None = None) -> None:
     """A render worker's start: content and a Renderer loaded, one sheet rendered (with `warm`), then counted.
 
     A process's first render pays for fonts, parsed style sheets and shaping caches: paying it
     here, before the worker takes a request, makes the first nurse's PDF as quick as the next.
+    `content`: what the server checked and serves (forked, not read again: the files may have
+    changed since). Templates are read once: an edit on disk waits for a reload, and its check.
+    A hangup is the server's to answer (it reloads), never a worker's.
     """
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
-        workers.init_worker(project, None, True)  # quiet: no page text logged
+        workers.init_worker(project, None, True, content)  # quiet: no page text logged
+        workers.renderer().env.auto_reload = False
         if warm:
             render_handouts(*_warm_up(workers.content()))
     except FactsheetsError as err:  # the project on disk cannot print: say why in one line, not a traceback
@@ -121,8 +127,11 @@ class RenderPool:
     side effects, so a retry loses nothing.
     """
 
-    def __init__(self, project: Project, size: int, max_pending: int, warm: bool = False) -> None:
+    def __init__(
+        self, project: Project, size: int, max_pending: int, warm: bool = False, content: Content | None = None
+    ) -> None:
         self.project, self.size, self.max_pending, self.warm = project, size, max_pending, warm
+        self.content = content  # given to each worker as it starts; None: each reads the project's
         self.pending = 0
         self.on_restart: Callable[[], object] | None = None  # told when a dead worker's pool is replaced
         self._repaired_at = -REPAIR_SECONDS  # when a health check last replaced the pool
@@ -131,7 +140,9 @@ class RenderPool:
     def _new_pool(self) -> ProcessPoolExecutor:
         self._ready: Synchronized[int] = multiprocessing.Value(ctypes.c_int, 0)  # per pool: a new one starts at 0
         return ProcessPoolExecutor(
-            max_workers=self.size, initializer=init_render_worker, initargs=(self.project, self.warm, self._ready)
+            max_workers=self.size,
+            initializer=init_render_worker,
+            initargs=(self.project, self.warm, self._ready, self.content),
         )
 
     def start(self) -> None:
@@ -146,16 +157,33 @@ class RenderPool:
         """
         self.start()
         deadline = time.monotonic() + seconds
-        while self.ready < self.size:
-            if self._broken() or time.monotonic() > deadline:
-                self._stop(self._pool, wait=True)  # joined, so nothing of the pool is left to clean up at exit
-                raise FactsheetsError(
-                    Problem(
-                        "the render workers could not start: no sheet could be rendered",
-                        "the lines above say why; `factsheets render SHEET --patient NAME -o x.pdf` shows it too.",
-                    )
-                )
+        while not self._warm_by(deadline):
             time.sleep(0.05)
+
+    async def warmed_up(self, seconds: float = WARM_UP_SECONDS) -> None:
+        """`warm_up` for a running server (a reload): the event loop goes on answering meanwhile.
+
+        Started from the loop's thread, as every pool is: a worker's parent-death signal follows
+        the thread that started it.
+        """
+        self.start()
+        deadline = time.monotonic() + seconds
+        while not self._warm_by(deadline):
+            await asyncio.sleep(0.05)
+
+    def _warm_by(self, deadline: float) -> bool:
+        """Whether every worker is warm; raises, the workers stopped, if one died or time ran out."""
+        if self.ready >= self.size:
+            return True
+        if self._broken() or time.monotonic() > deadline:
+            self._stop(self._pool, wait=True)  # joined, so nothing of the pool is left to clean up at exit
+            raise FactsheetsError(
+                Problem(
+                    "the render workers could not start: no sheet could be rendered",
+                    "the lines above say why; `factsheets render SHEET --patient NAME -o x.pdf` shows it too.",
+                )
+            )
+        return False
 
     @property
     def ready(self) -> int:
@@ -212,13 +240,23 @@ class RenderPool:
 
     @staticmethod
     def _stop(pool: ProcessPoolExecutor, wait: bool = False) -> None:
-        for process in _processes(pool):
-            if process.is_alive():
-                process.terminate()
-        pool.shutdown(wait=wait, cancel_futures=True)
+        stop_processes(pool, wait)
 
     def close(self) -> None:
+        """Finish what the workers are doing, then stop them."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """Stop the workers now, whatever they are doing (a pool that will never serve)."""
+        self._stop(self._pool)
+
+
+def stop_processes(pool: ProcessPoolExecutor, wait: bool = False) -> None:
+    """Stop a process pool now: its processes terminated, whatever they were doing, and its queue emptied."""
+    for process in _processes(pool):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def _processes(pool: ProcessPoolExecutor) -> list[multiprocessing.process.BaseProcess]:

@@ -1,5 +1,8 @@
 """The routes: the form, the JSON API, GET /handout.pdf, the Infobutton endpoint, /healthz and /metrics.
 
+The form's files are served here too: its style sheet and script, the clinic's colour (/clinic.css) and
+logo (/clinic-logo), and the icon browsers ask for (/favicon.ico, /favicon.svg).
+
 Routes are plain functions that get the app's `Handouts` as a dependency; personal details
 arrive only in POST bodies and are never written anywhere.
 """
@@ -18,7 +21,7 @@ from pydantic_core import ErrorDetails
 from factsheets.content.cancer_types import CancerTypeChoice
 from factsheets.content.clinic import Paper
 from factsheets.errors import FactsheetsError, as_sentences
-from factsheets.patient.choice import Choice
+from factsheets.patient.choice import Choice, one_sheet
 from factsheets.patient.diagnosis import split_codes
 from factsheets.patient.fhir import bundle, document_reference
 from factsheets.patient.infobutton import FeedEntry, atom_json, to_query
@@ -32,11 +35,12 @@ from factsheets.selection.variant import Variant
 from factsheets.web.guard import RETRY_AFTER_SECONDS
 from factsheets.web.models import MAX_SHEETS, ChoiceRequest, HandoutRequest, PrintRequest, SheetId, WebError
 from factsheets.web.pool import sheet_query
-from factsheets.web.state import App, Handouts
+from factsheets.web.state import FORM_ASSETS, App, Handouts
 
 FHIR_JSON = "application/fhir+json"
 _HANDOUT_PARAMETERS = {"sheet", "cancer_type", "paper", "large_print", "printed"}
 _EARLIEST_PRINT = dt.date(2020, 1, 1)
+_LOGO_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 router = APIRouter()
 
 
@@ -52,7 +56,7 @@ router = APIRouter()
 )
 async def api_handouts(body: HandoutRequest, app: App) -> Response:
     choice = app.choose(body)
-    return _pdf_response(await app.make_pdf(choice, body.options()), choice)
+    return _pdf_response(await app.make_pdf(choice, app.print_options(body)), choice)
 
 
 @router.post(
@@ -110,7 +114,10 @@ async def handout_pdf(
         )
     if printed and not _EARLIEST_PRINT <= printed <= dt.date.today() + dt.timedelta(days=1):
         raise WebError(400, f"printed must be a date from {_EARLIEST_PRINT} to today", "printed")
-    choice = app.choose(ChoiceRequest(sheets=[sheet], cancer_type=cancer_type))
+    try:
+        choice = one_sheet(app.content, sheet, cancer_type)  # the sheet as published: no packet chosen around it
+    except FactsheetsError as err:
+        raise WebError(400, as_sentences(err.problems), "sheet") from None
     options = RenderOptions(paper=paper, large_print=large_print, print_date=printed or dt.date.today())
     return _pdf_response(await app.make_pdf(choice, options), choice)
 
@@ -157,7 +164,7 @@ async def infobutton(request: Request, app: App) -> Response:
             FeedEntry(
                 title=packet["title"],
                 href=packet["href"],
-                summary=f"All {len(fills)} handouts in one PDF ({choice.basis}).",
+                summary=f"One PDF of {choice.summary}.",
                 id="urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, packet["href"])),
                 updated=now,
             )
@@ -213,12 +220,40 @@ async def metrics_page(request: Request, app: App) -> Response:
 
 @router.get("/form.css", include_in_schema=False)
 async def form_css(app: App) -> Response:
-    return Response(app.assets["form.css"], media_type="text/css")
+    return Response(app.assets["form.css"], media_type=FORM_ASSETS["form.css"])
 
 
 @router.get("/form.js", include_in_schema=False)
 async def form_js(app: App) -> Response:
-    return Response(app.assets["form.js"], media_type="text/javascript")
+    return Response(app.assets["form.js"], media_type=FORM_ASSETS["form.js"])
+
+
+@router.get("/favicon.svg", include_in_schema=False)
+async def favicon_svg(app: App) -> Response:
+    return Response(app.assets["favicon.svg"], media_type=FORM_ASSETS["favicon.svg"])
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon_ico(app: App) -> Response:
+    """What browsers ask for on every page without a <link rel=icon> (a PDF, a JSON answer): an icon, not a 404."""
+    return Response(app.assets["favicon.ico"], media_type="image/vnd.microsoft.icon")
+
+
+@router.get("/clinic.css", include_in_schema=False)
+async def clinic_css(app: App) -> Response:
+    return Response(app.clinic_css, media_type="text/css")
+
+
+@router.get("/clinic-logo", include_in_schema=False)
+async def clinic_logo(app: App) -> Response:
+    """The clinic's logo as the sheets print it (checked as they check it); 404 for a clinic without one.
+
+    An SVG is an image here, never a page: opened on its own it is sandboxed, runs no script and loads nothing.
+    """
+    if app.logo is None:
+        raise WebError(404, "this clinic has no logo")
+    media_type, data = app.logo
+    return Response(data, media_type=media_type, headers={"Content-Security-Policy": _LOGO_POLICY})
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -229,7 +264,7 @@ async def form(app: App) -> HTMLResponse:
                 "cancer_type": "",
                 "sheets": app.choices["overview"] + app.choices["closing"],
                 "paper": app.project.clinic.paper,
-                "date": dt.date.today().strftime("%-d %b %Y"),
+                "date": app.today(),
             }
         )
     )
@@ -237,10 +272,13 @@ async def form(app: App) -> HTMLResponse:
 
 @router.post("/", include_in_schema=False)
 async def submit(request: Request, app: App) -> Response:
-    """The form's answer: the PDF of the ticked sheets, or the form again with the error at its field.
+    """The form's answer, in two steps that work alike with or without the page's script.
 
-    The ticks are what prints (the nurse has the last word); the type, sites and codes are checked
-    with them, so codes that disagree with the type chosen are refused, not guessed between.
+    "Create PDF": the form again, saying what will print and why (the same `Choice.summary` as the
+    API, the CLI and the PDF) above the button that makes it. That button posts the same fields
+    with `make=pdf` and gets the PDF. The sheets are chosen here, by the library's one rule: the
+    type, sites and codes bring theirs whatever is ticked, ticks add sheets, and codes that
+    disagree with the type are refused at the type's field, never guessed between.
     """
     try:
         form_data = await _read_form(request)
@@ -260,14 +298,17 @@ async def submit(request: Request, app: App) -> Response:
     try:
         body = HandoutRequest(**{**values, "codes": split_codes(str(values["codes"]))})
         choice = app.choose(body)
-        pdf = await app.make_pdf(choice, body.options())
+        options = app.print_options(body)
+        values["date"] = options.personal.date  # as it will print: the nurse sees how a date in numbers was read
+        if _one(form_data, "make") == "pdf":
+            return _pdf_response(await app.make_pdf(choice, options), choice)
     except ValidationError as err:
         problem = err.errors()[0]
         field = str(problem["loc"][0]) if problem["loc"] else ""
         return HTMLResponse(app.form(values, _plain_form_error(problem), field), status_code=400)
     except WebError as err:
         return HTMLResponse(app.form(values, err.message, err.field or ""), status_code=err.status)
-    return _pdf_response(pdf, choice)
+    return HTMLResponse(app.form(values, choice=choice))
 
 
 def _pdf_response(pdf: bytes, choice: Choice) -> Response:
@@ -278,7 +319,11 @@ def _pdf_response(pdf: bytes, choice: Choice) -> Response:
 
 def _choice_headers(choice: Choice) -> dict[str, str]:
     """What was chosen, beside an answer that has no room for it: sheets, why those, sites without a sheet."""
-    headers = {"Factsheets-Sheets": ", ".join(choice.sheet_ids), "Factsheets-Basis": choice.basis}
+    headers = {
+        "Factsheets-Sheets": ", ".join(choice.sheet_ids),
+        "Factsheets-Basis": choice.basis,
+        "Factsheets-Summary": choice.summary,
+    }
     if choice.without_sheet:
         headers["Factsheets-No-Sheet-For"] = ", ".join(s.key for s in choice.without_sheet)
     return headers
@@ -290,7 +335,10 @@ def _plan(choice: Choice, app: Handouts) -> dict[str, object]:
         "sites": [s.key for s in choice.sites],
         "sites_given": choice.sites_given,
         "basis": choice.basis,
+        "summary": choice.summary,
         "sheets": [{"id": s, "title": app.content.sheets[s].title} for s in choice.sheet_ids],
+        "added": list(choice.added),
+        "listed": choice.listed,
         "no_sheet_for": [s.key for s in choice.without_sheet],
         "notice": choice.notice,
         "codes": list(choice.codes),
@@ -321,8 +369,6 @@ def _one(form: dict[str, list[str]], name: str) -> str:
 
 def _plain_form_error(problem: ErrorDetails) -> str:
     field = str(problem["loc"][0]) if problem["loc"] else ""
-    if field == "sheets" and problem["type"] == "too_short":
-        return "Please tick at least one sheet to print."
     if field == "sheets":
         return f"Please choose at most {MAX_SHEETS} sheets at a time."
     if problem["type"] == "value_error" and field in LABELS:  # our own words already name the field

@@ -23,6 +23,7 @@ import functools
 import ipaddress
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -120,16 +121,19 @@ class _Server(uvicorn.Server):
     """uvicorn's server, saying `ready` once it listens (after the app's startup: warm workers).
 
     Under systemd (Type=notify) it tells systemd too, so `systemctl start` returns only then.
+    SIGHUP (systemd's ExecReload) calls `reload`, which reloads the content while serving.
     """
 
-    def __init__(self, config: uvicorn.Config, ready: str | None) -> None:
+    def __init__(self, config: uvicorn.Config, ready: str | None, reload: Callable[[str], None] | None) -> None:
         super().__init__(config)
-        self.ready = ready
+        self.ready, self.reload = ready, reload
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if not self.started:
             return
+        if self.reload is not None:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.reload, "SIGHUP")
         if self.ready:
             sys.stdout.write(self.ready + "\n")
             sys.stdout.flush()
@@ -143,6 +147,8 @@ class _Server(uvicorn.Server):
         open until the requests in flight are answered, and the guard answers newcomers (`STOPPING`).
         """
         self.lifespan.state[STOPPING] = True
+        if self.reload is not None:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         in_flight = list(self.server_state.tasks)
         for connection in list(self.server_state.connections):
             if isinstance(connection, GuardedProtocol):
@@ -153,9 +159,16 @@ class _Server(uvicorn.Server):
 
 
 def run(
-    app: Any, host: str, port: int, ready: str | None = None, trusted_proxies: Sequence[str] = LOOPBACK_PROXIES
+    app: Any,
+    host: str,
+    port: int,
+    ready: str | None = None,
+    trusted_proxies: Sequence[str] = LOOPBACK_PROXIES,
+    reload: Callable[[str], None] | None = None,
 ) -> None:
     """Serve `app` until interrupted, with the guarded protocol and its limits; print `ready` once listening.
+
+    `reload(why)` is called on SIGHUP (`app.state.reloader.request`: the content is checked and reloaded).
 
     `trusted_proxies` (addresses or networks) may say, in X-Forwarded-Proto and X-Forwarded-For,
     which scheme and client a request came with: links and FHIR URLs are then the public https://
@@ -174,7 +187,7 @@ def run(
         proxy_headers=True,
         forwarded_allow_ips=list(trusted_proxies),
     )
-    server = _Server(config, ready)
+    server = _Server(config, ready, reload)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down, and raises it again to end
         server.run()
     if not server.started:
