@@ -444,7 +444,8 @@ def test_keyboard_only_nurse_gets_a_named_pdf_saying_what_it_holds(shared_server
     text = text_of(pdf)
     assert "Ann O'Neil & Co" in text
     assert "For people with prostate cancer" in text
-    assert text.count("DATE") == 7  # no date given: its label and a line to write it on, on every sheet
+    assert text.count("Date ") == 7  # the form starts at today's date: its label and the date, on every sheet
+    assert text.count("Care team ") == 7  # no care team given: its label and a line to write on, on every sheet
 
 
 def test_error_is_shown_on_the_page_in_plain_words(shared_server: str, either_browser) -> None:
