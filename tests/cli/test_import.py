@@ -10,7 +10,17 @@ from helpers.pdfs import text_of
 from helpers.project import DATA
 
 CAPTURE = DATA / "capture"
-BRAIN = ", or dizziness, when cancer has spread to the brain"  # NCI's list item the brain sheet prints
+BRAIN = ", or dizziness, when cancer has spread to the brain"  # NCI's list item BRAIN_SIGNS prints
+# A sheet printing that item, approved: the shipped brain sheet now quotes NCI's brain tumour summary instead.
+BRAIN_SIGNS = """id: brain-signs
+title: Signs of cancer in the brain
+sections:
+  - heading: Signs to watch for
+    passages:
+      - source: nci-metastatic-cancer
+        section: Symptoms of Metastatic Cancer
+        items: [2]
+"""
 REVISED = ", dizziness, or confusion, when cancer has spread to the brain"
 
 
@@ -51,13 +61,15 @@ def _revised_capture(tmp_path: Path) -> Path:
 def test_a_new_capture_of_a_source_shows_its_impact_and_waits_for_accept(scratch: Path, tmp_path: Path) -> None:
     source = scratch / "sources" / "nci-metastatic-cancer.md"
     lock = scratch / "sheets" / "approved.lock.json"
+    (scratch / "sheets" / "brain-signs.yaml").write_text(BRAIN_SIGNS, encoding="utf-8")
+    assert cli("lock", "brain-signs", "--approved-by", "Committee", cwd=scratch).code == 0
     source_before, lock_before = source.read_bytes(), lock.read_bytes()
     page = _revised_capture(tmp_path)
 
     shown = cli("import", str(page), "--captured-on", "2026-11-30", cwd=scratch)
     assert shown.code == 1
     assert "~ section 'Symptoms of Metastatic Cancer': 1 block changed, added or gone" in shown.out
-    assert "brain/general (its approval would be voided)" in shown.out
+    assert "brain-signs/general (its approval would be voided)" in shown.out
     assert f"now: headache, seizures{REVISED}" in shown.out
     assert "was not changed: the source 'nci-metastatic-cancer' is already there" in shown.err
     assert "--accept" in shown.err
@@ -66,8 +78,8 @@ def test_a_new_capture_of_a_source_shows_its_impact_and_waits_for_accept(scratch
     accepted = cli("import", str(page), "--captured-on", "2026-11-30", "--accept", cwd=scratch)
     assert accepted.code == 0, accepted.err
     assert REVISED in source.read_text(encoding="utf-8")
-    assert "Approval voided for brain/general" in accepted.out
-    assert list(json.loads(lock.read_text(encoding="utf-8")).get("voided", {})) == ["brain/general"]
+    assert "Approval voided for brain-signs/general" in accepted.out
+    assert list(json.loads(lock.read_text(encoding="utf-8")).get("voided", {})) == ["brain-signs/general"]
 
     again = cli("import", str(page), "--captured-on", "2026-11-30", cwd=scratch)
     assert (again.code, again.out.strip()) == (

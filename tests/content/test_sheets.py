@@ -18,6 +18,7 @@ from factsheets.errors import FactsheetsError
 from factsheets.project import Content
 from factsheets.quality import checks, pemat, readability
 from factsheets.quality.pemat_form import ADEQUATE
+from factsheets.selection.select import URGENT
 from factsheets.selection.variant import Variant
 
 BAD = DATA / "bad_sheets"
@@ -25,17 +26,20 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 # The topics patients ask about (issue 24), from NCI's public-domain pages: each sheet, and the
-# section where the reader is told when to call (its signs or its steps) until each sheet's urgent
-# signs move into its call box.
+# section where the reader is told what to tell the care team (its signs or its steps). What the
+# page says to act on right away is not a section: it is the sheet's urgent signs, in its call box.
 TOPIC_SHEETS = {
     "peritoneum": "Tell your doctor or nurse if you notice",
     "pleural-effusion": "Talk to your doctor if you have",
     "pain": "Call your doctor or nurse about new pain",
     "fatigue": "Tell your health care team",
     "nausea-appetite": "Tell your doctor",
-    "feelings": "Get help right away",
+    "feelings": "Tell your health care team if you have",
     "caregivers": "Watch for signs of depression",
 }
+# The topic sheets whose page names something to do right away, and a phrase of it: the 988
+# Lifeline, and loss of appetite to report "right away". The other pages name none.
+TOPIC_URGENT = {"feelings": "988 Suicide and Crisis Lifeline", "nausea-appetite": "right away"}
 SHIPPED_SHEETS = {
     "what-is-metastatic-cancer",
     "how-cancer-spreads",
@@ -89,6 +93,21 @@ def test_topic_sheets_say_when_to_call_in_a_section_of_their_own(content: Conten
     assert pemat.heading_action(heading) is not None
     assert section.groups
     assert all(g.citation is not None for g in section.groups)  # the source's words, cited
+
+
+@pytest.mark.parametrize("sheet_id", sorted(TOPIC_SHEETS))
+def test_topic_sheets_print_what_is_urgent_in_the_call_box_not_in_a_section(content: Content, sheet_id: str) -> None:
+    """Urgent signs go where people act, under the call box's "Get help right away" beside its 911 line."""
+    filled = content.fill(Variant(sheet_id))
+    assert URGENT not in [s.heading for s in filled.sections]  # no section repeats the box's heading
+    urgent = " ".join(t for g in filled.urgent for t in g.texts)
+    if sheet_id in TOPIC_URGENT:
+        assert TOPIC_URGENT[sheet_id] in urgent
+        assert all(g.citation is not None and g.citation.source.id.startswith("nci-") for g in filled.urgent)
+        printed = [t for s in filled.sections for g in s.groups for t in g.texts]
+        assert not [t for t in printed if TOPIC_URGENT[sheet_id] in t]  # in the box only, not again in a section
+    else:
+        assert urgent == ""
 
 
 @pytest.mark.parametrize("case", sorted(p.stem for p in BAD.glob("*.yaml")))

@@ -103,9 +103,8 @@ def test_a_types_packet_prints_no_other_types_text_on_its_site_sheets(content: C
     ("sheet", "signs"),
     [
         ("bone", ["leg numbness", "bowel or bladder control"]),  # spinal cord compression
-        ("brain", ["seizures", "confusion"]),
+        ("brain", ["new symptoms", "right away"]),  # seizures and sudden confusion: the shared line about 911
         ("lungs", ["coughing up blood", "chest pain or shortness of breath"]),
-        ("liver", ["jaundice", "abdominal fluid"]),
     ],
 )
 def test_a_site_sheet_prints_its_urgent_signs_under_a_heading_of_their_own(
@@ -122,6 +121,20 @@ def test_a_site_sheet_prints_its_urgent_signs_under_a_heading_of_their_own(
         assert not any(
             sign in t for s in filled.sections if s not in own for g in s.groups for t in g.texts for sign in signs
         )
+
+
+def test_liver_prints_its_signs_in_one_section_that_asks_the_reader_to_call(content: Content) -> None:
+    """No liver source names a sign that needs care right away, so liver has no urgent signs, and no heading
+    makes weight loss or nausea an emergency (it once printed them under "Signs to call about right away").
+    Issue 24 all the same: its signs print in one section of their own, never mid-paragraph, under a
+    heading that asks the reader to call."""
+    filled = content.fill(Variant("liver"))
+    assert not filled.urgent
+    holding = [s for s in filled.sections if any("jaundice" in t for g in s.groups for t in g.texts)]
+    assert [s.heading for s in holding] == ["Call your care team if you have these signs"]
+    (text,) = (t for g in holding[0].groups for t in g.texts)
+    assert "abdominal fluid" in text
+    assert text.startswith("Liver metastasis can cause")
 
 
 def test_tumor_marker_variant_keeps_only_its_marker(content: Content) -> None:

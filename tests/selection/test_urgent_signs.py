@@ -74,9 +74,9 @@ def test_the_content_version_covers_them_and_stays_for_a_sheet_without(fixture: 
     without = select(sheet.model_copy(update={"urgent": []}), fixture.corpus, None, fixture.common)
     assert without.urgent == ()
     assert content_version(with_signs) != content_version(without)
-    brain = content.fill(Variant("brain"))  # no urgent signs: its version (and edition code) as before them
-    assert brain.urgent == ()
-    assert content_version(brain) == content_version(replace(brain, urgent=()))
+    liver = content.fill(Variant("liver"))  # no urgent signs: its version (and edition code) as before them
+    assert liver.urgent == ()
+    assert content_version(liver) == content_version(replace(liver, urgent=()))
 
 
 def test_the_build_rebuilds_when_a_source_only_the_urgent_signs_quote_changes(fixture: Content) -> None:
@@ -123,7 +123,7 @@ def test_a_pick_that_matches_nothing_is_an_error_at_its_entry(fixture: Content, 
 
 
 def test_a_sheet_without_urgent_signs_prints_as_before(content: Content) -> None:
-    filled = content.fill(Variant("brain"))
+    filled = content.fill(Variant("liver"))
     assert filled.urgent == ()
     assert URGENT not in [heading for heading, _ in filled.printed()]
 

@@ -27,8 +27,8 @@ from factsheets.quality.gate import gate
 WAIT_SECONDS = 240.0  # for a log line: the check and the new workers' warm-up on a busy 2-core machine
 PATIENT = "Quintessa Marlowe"
 OLD, NEW, BROKEN = (
-    "Ask about tests and treatment",
-    "Ask about tests and how it is treated",
+    "Signs, tests and treatment",
+    "Signs, tests and how it is treated",
     "section: Bone metastases, misspelt",
 )
 

@@ -1,14 +1,18 @@
 """Render a filled sheet to HTML (Jinja2) and to a PDF that fits its page budget (WeasyPrint).
 
 A `Renderer` is built once per process and reused: it keeps the Jinja environment, the font
-configuration and the parsed stylesheets warm, which is most of WeasyPrint's per-call cost.
+configuration and the parsed stylesheets warm, which is most of WeasyPrint's per-call cost. It
+also remembers the body size each sheet fitted at (`FitMemory`), so the next copy of that sheet
+costs one layout, not one per size tried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -60,6 +64,30 @@ class Rendered:
     content_version: str
 
 
+class FitMemory:
+    """The body size each sheet last fitted at, keyed by a hash of its HTML laid out blank.
+
+    The personal box has a fixed place and height and its values are checked to fit their
+    lines, so two patients' copies of a sheet lay out alike: the size found for one is the
+    size of the next. The key is the blank sheet's HTML (no name, date or contact in it, and
+    only a hash of that is kept), with the paper and page budget; anything that could move the
+    layout (content, template, clinic, print date) gives another key. Bounded: the oldest go.
+    """
+
+    def __init__(self, limit: int = 1024) -> None:
+        self.limit = limit
+        self._sizes: OrderedDict[str, float] = OrderedDict()
+
+    def get(self, key: str) -> float | None:
+        return self._sizes.get(key)
+
+    def put(self, key: str, body_pt: float) -> None:
+        self._sizes[key] = body_pt
+        self._sizes.move_to_end(key)
+        while len(self._sizes) > self.limit:
+            self._sizes.popitem(last=False)
+
+
 FONT_EPOCH = "1704067200"  # 2024-01-01: the embedded fonts' timestamp (see _fixed_font_timestamps)
 
 
@@ -76,6 +104,7 @@ class Renderer:
         self.fonts = FontConfiguration()
         self._base_css = self._css(filename=self._find_style("sheet.css"))
         self._size_css: dict[tuple[str, float, bool], CSS] = {}
+        self.fitted = FitMemory()
 
     def _css(self, **source: object) -> CSS:
         try:
@@ -165,18 +194,30 @@ class Renderer:
         return Rendered(pdf, len(document.pages), body_pt, attempts, content_version(filled))
 
     def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
-        """The layout at the largest body size within the page budget: (document, size, attempts)."""
-        sizes = sizes_for(options)
-        paper = self._paper(options)
+        """The layout at the largest body size within the page budget: (document, size, attempts).
+
+        Sizes are tried largest first; a sheet laid out before starts at the size it fitted at
+        (`self.fitted`), so the common case is one layout.
+        """
+        sizes, paper = sizes_for(options), self._paper(options)
         html = self.html(filled, options)
-        for attempt, body_pt in enumerate(sizes, start=1):
+        key = self._fit_key(filled, options, html)
+        known = self.fitted.get(key)
+        order = [known, *sizes] if known in sizes else list(sizes)  # known fails only if the layout changed: all again
+        for attempt, body_pt in enumerate(order, start=1):
             document = self._layout(html, paper, body_pt, options.large_print)
             if attempt == 1:
                 _check_personal_lines(document)
             if len(document.pages) <= options.max_pages:
                 _check_running_header(document, filled, options.personal)
+                self.fitted.put(key, body_pt)
                 return document, body_pt, attempt
         raise DoesNotFit(_overflow(filled, options, paper, sizes[-1], document))
+
+    def _fit_key(self, filled: FilledSheet, options: RenderOptions, html: str) -> str:
+        """What the fitted size depends on: the sheet's HTML laid out blank, the paper and the page budget."""
+        blank = html if not options.personal else self.html(filled, replace(options, personal=Personal()))
+        return hashlib.sha256(f"{self._paper(options)}|{options.max_pages}|{blank}".encode()).hexdigest()
 
     def pages_at(self, filled: FilledSheet, options: RenderOptions, body_pt: float) -> int:
         """Pages the sheet takes at one body size: to ask whether a change would make it fit."""
