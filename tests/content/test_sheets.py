@@ -11,6 +11,7 @@ import pytest
 from helpers.cli import cli
 from helpers.project import DATA, ROOT
 
+from factsheets.content.cancer_types import CANCER_TYPES
 from factsheets.content.reading import MAX_BYTES
 from factsheets.content.sheets import Sheet, load_sheets, sheet_schema
 from factsheets.content.sites import SITES
@@ -38,8 +39,9 @@ TOPIC_SHEETS = {
     "caregivers": "Watch for signs of depression",
 }
 # The topic sheets whose page names something to do right away, and a phrase of it: the 988
-# Lifeline, and loss of appetite to report "right away". The other pages name none.
-TOPIC_URGENT = {"feelings": "988 Suicide and Crisis Lifeline", "nausea-appetite": "right away"}
+# Lifeline. The other pages name none (nausea-appetite's loss of appetite "to report right away" is
+# under its "Tell your doctor": beside the 911 line it read as an emergency, issue 24 review).
+TOPIC_URGENT = {"feelings": "988 Suicide and Crisis Lifeline"}
 SHIPPED_SHEETS = {
     "what-is-metastatic-cancer",
     "how-cancer-spreads",
@@ -255,3 +257,30 @@ def test_100000_levels_of_nesting_in_a_source_or_clinic_yaml_get_one_plain_error
     (line,) = result.err.strip().splitlines()
     assert line.startswith(f"error: {shown}")
     assert ": nested more than 20 levels deep Fix: " in line
+
+
+# NCI's signs by site, as where-it-spreads prints them (list items of "Symptoms of Metastatic Cancer").
+SIGN_OF_SITE = {
+    "bone": "when cancer has spread to the bone",
+    "brain": "when cancer has spread to the brain",
+    "lung": "when cancer has spread to the lung",
+    "liver": "when cancer has spread to the liver",
+}
+
+
+@pytest.mark.parametrize("ctype", sorted(CANCER_TYPES))
+def test_where_it_spreads_names_the_signs_of_the_sites_its_row_names(content: Content, ctype: str) -> None:
+    """A type's sheet prints a site's sign only when its table row names that site, and the bone's whenever it does.
+
+    The bone's sign names no type, so `only_types` lists the types whose row has bone: this holds
+    the list to NCI's table, so a new capture of the table that moves a type shows here.
+    """
+    filled = content.fill(Variant.of("where-it-spreads", ctype))
+    rows = [" ".join(b.cells) for s in filled.sections for g in s.groups for b in g.blocks if b.kind == "row"]
+    (row,) = rows
+    sites = set(row.casefold().replace(",", " ").split())
+    text = " ".join(t for s in filled.sections for g in s.groups for t in g.texts)
+    for site, sign in SIGN_OF_SITE.items():
+        if sign in text:
+            assert site in sites, (ctype, site, row)
+    assert (SIGN_OF_SITE["bone"] in text) == ("bone" in sites), row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import nltk
@@ -12,7 +13,8 @@ from helpers.cli import cli
 from helpers.project import BRAIN_SIGNS_PASSAGES
 
 from factsheets.content.clinic import Clinic
-from factsheets.project import Project, load_content
+from factsheets.project import Content, Project, load_content
+from factsheets.quality import checks
 from factsheets.quality.checks import CACHE, assess, check_all, check_variant, grade_cache, quoted_words, review_due
 from factsheets.quality.pemat_form import FOR_A_PERSON
 from factsheets.quality.readability import as_sentences
@@ -285,3 +287,16 @@ def test_check_groups_warnings_by_kind_and_verbose_lists_each(scratch: Path) -> 
     strict = cli("check", "--today", "2040-01-01", "--strict", cwd=root)
     assert strict.code == 1
     assert [line.replace("error: ", "warning: ", 1) for line in strict.err.splitlines()] == listed  # as before
+
+
+def test_a_word_the_source_explains_in_brackets_where_it_stands_is_defined_there(content: Content) -> None:
+    """liver prints "jaundice (yellowing of the skin and the whites of eyes)": no Words to know entry needed.
+    where-it-spreads prints "jaundice or swelling in the belly": bare, so without its entry it is undefined."""
+    glossary = content.common.glossary
+    liver = content.fill(Variant("liver"))
+    assert "jaundice (yellowing" in " ".join(t for _, g in liver.printed() for t in g.texts)
+    assert "jaundice" not in [w.term for w in liver.words]
+    assert "jaundice" not in checks.undefined_terms(liver, glossary)
+    spreads = content.fill(Variant("where-it-spreads"))
+    assert "jaundice" not in checks.undefined_terms(spreads, glossary)
+    assert "jaundice" in checks.undefined_terms(replace(spreads, words=()), glossary)

@@ -31,7 +31,9 @@ class Passage(Strict):
 
     A selection takes every block of `section` unless narrowed: `items` and `paragraphs` by
     1-based position, `rows` by a table row's first cell, `contains` by words, and
-    `by_cancer_type` to the blocks that name the patient's cancer type. Within each paragraph or
+    `by_cancer_type` to the blocks that name the patient's cancer type; `only_types` prints it on
+    those types' variants alone (a sign of spread to the bone, on the types that spread there).
+    Within each paragraph or
     list item, `sentences` keeps and `drop_sentences` leaves out whole sentences, by position or
     by a phrase they contain: what prints is still the source's words, and the lock records what
     was left out. A cut can leave a sentence that points back ("These challenges vary...") without
@@ -57,6 +59,12 @@ class Passage(Strict):
         description="Leave out these sentences of each block: positions (1 = first) or phrases.",
     )
     in_general: bool = Field(default=True, description="false: print only on cancer-type variants.")
+    only_types: Annotated[list[str] | None, KNOWN_TYPES] = Field(
+        default=None,
+        min_length=1,
+        description="Print only on these cancer types' variants (and on the general sheet unless in_general is "
+        "false): for text that names no type but holds for some, e.g. a sign of spread to the bone.",
+    )
     clinic_text: str | None = Field(default=None, description="The clinic's own words; printed as such.")
     reviewed_start: str | None = Field(
         default=None,
@@ -170,7 +178,30 @@ def load_sheet(path: Path) -> Sheet:
                 f"rename the file to {sheet.id}{path.suffix} or set 'id: {path.stem}'.",
             )
         )
+    problems = _types_without_variants(sheet)
+    if problems:
+        raise FactsheetsError(problems)
     return sheet
+
+
+def _types_without_variants(sheet: Sheet) -> list[Problem]:
+    """An `only_types` entry naming a type the sheet has no variant for would never print: say so at the entry."""
+    places: list[tuple[Loc, Passage]] = [
+        (("sections", i, "passages", j), p) for i, s in enumerate(sheet.sections) for j, p in enumerate(s.passages)
+    ]
+    places += [(("urgent", j), p) for j, p in enumerate(sheet.urgent)]
+    have = sheet.variant_types
+    return [
+        sheet.problem(
+            (*loc, "only_types", k),
+            f"only_types names '{key}', but the sheet has no {key} variant",
+            f"add {key} to the sheet's cancer_types, or use one of: {', '.join(have) or '(none: add cancer_types)'}.",
+            column=True,
+        )
+        for loc, passage in places
+        for k, key in enumerate(passage.only_types or [])
+        if key not in have
+    ]
 
 
 def load_sheets(directory: Path) -> dict[str, Sheet]:

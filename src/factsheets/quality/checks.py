@@ -185,11 +185,26 @@ def undefined_terms(filled: FilledSheet, glossary: Glossary) -> list[str]:
 
     A word printed only as part of a longer term the sheet defines is not printed on its own:
     "metastatic" (a form of "metastasis") in "metastatic cancer", defined, needs no definition of its own.
+    Nor does a word the source defines where it stands, in brackets right after it: "jaundice
+    (yellowing of the skin and the whites of eyes)"; the same word printed elsewhere bare still does.
     """
     defined = {w.term.casefold() for w in filled.words}
     text = "\n".join(t for heading, g in filled.printed() if not heading.startswith(WORDS_TO_KNOW) for t in g.texts)
     longer = [n for t in glossary.terms if t.term.casefold() in defined for n in [t.term, *t.forms]]
-    return [t.term for t in glossary.terms if t.term.casefold() not in defined and t.used_in(_without(text, t, longer))]
+    return [
+        t.term
+        for t in glossary.terms
+        if t.term.casefold() not in defined and t.used_in(_in_place(_without(text, t, longer), t))
+    ]
+
+
+def _in_place(text: str, term: Term) -> str:
+    """`text` without the term where a bracketed explanation of three words or more follows it."""
+    for name in [term.term, *term.forms]:
+        text = re.sub(
+            rf"{_word_pattern(name).pattern}\s*\((?:[^()\s]+\s+){{2,}}[^()]*\)", " ", text, flags=re.IGNORECASE
+        )
+    return text
 
 
 def _without(text: str, term: Term, defined: list[str]) -> str:

@@ -266,6 +266,8 @@ def cited(groups: list[Group]) -> tuple[SourceMeta, ...]:
 def _resolve(where: Locates, corpus: Corpus, passage: Passage, ctype: CancerType | None, loc: Loc) -> Group | None:
     if ctype is None and not passage.in_general:
         return None
+    if ctype is not None and passage.only_types is not None and ctype.key not in passage.only_types:
+        return None
     if passage.clinic_text is not None:
         return Group(None, clinic_text=tidy(passage.clinic_text))
     assert passage.source is not None
