@@ -3,7 +3,9 @@
 A `Renderer` is built once per process and reused: it keeps the Jinja environment, the font
 configuration and the parsed stylesheets warm, which is most of WeasyPrint's per-call cost. It
 also remembers the body size each sheet fitted at (`FitMemory`), so the next copy of that sheet
-costs one layout, not one per size tried.
+costs one layout, not one per size tried, and keeps each sheet's layout with no personal details
+(an edition, `stamping.Editions`), so a patient's copy lays out only the boxes that carry the
+name, date and care team and stamps them on it (`render`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from factsheets.render.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.render.options import RenderOptions
 from factsheets.render.personal import Personal, describe, field_problem
 from factsheets.render.qr import qr_svg
+from factsheets.render.stamping import CannotStamp, Edition, Editions, carriers, stamp, units
 from factsheets.render.tagging import finish_tags
 from factsheets.selection.select import URGENT, WORDS_TO_KNOW, FilledSheet
 from factsheets.templating import template_problems
@@ -60,8 +63,9 @@ class Rendered:
     pdf: bytes
     pages: int
     body_pt: float
-    renders: int  # how many layouts the fit step needed
+    renders: int  # how many layouts of the whole sheet it needed (a kept edition's counts as the one it stands for)
     content_version: str
+    stamped: bool = False  # the details laid out alone and placed on the sheet's kept edition (stamping)
 
 
 class FitMemory:
@@ -88,13 +92,17 @@ class FitMemory:
             self._sizes.popitem(last=False)
 
 
+QR_KEPT = 256  # sources' QR codes kept per renderer (the shipped sheets cite a few dozen pages)
 FONT_EPOCH = "1704067200"  # 2024-01-01: the embedded fonts' timestamp (see _fixed_font_timestamps)
 
 
 class Renderer:
     """Templates, styles and fonts loaded once; `render` may be called many times."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, editions: int = 0) -> None:
+        """`editions`: how many blank layouts to keep for stamping (`stamping.EDITIONS_KEPT` in a web
+        worker). None by default: a one-shot command or the batch build prints each sheet once, and
+        an edition laid out first and then stamped would cost it more than one full layout."""
         self.project = project
         self.clinic = project.clinic
         self.env = project.environment(strict=True)
@@ -105,6 +113,8 @@ class Renderer:
         self._base_css = self._css(filename=self._find_style("sheet.css"))
         self._size_css: dict[tuple[str, float, bool], CSS] = {}
         self.fitted = FitMemory()
+        self.editions = Editions(editions)
+        self._qr: OrderedDict[tuple[str, str], str] = OrderedDict()  # a source's code, drawn once
 
     def _css(self, **source: object) -> CSS:
         try:
@@ -133,7 +143,7 @@ class Renderer:
         """The sheet as HTML: what WeasyPrint lays out, and what tests and benchmarks compare."""
         cited = _numbered_sources(filled)
         sources = [
-            {"n": n, "meta": src, "qr": qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
+            {"n": n, "meta": src, "qr": self._qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
             for n, src in enumerate(cited, start=1)
         ]
         numbers = {src.id: n for n, src in enumerate(cited, start=1)}
@@ -160,6 +170,16 @@ class Renderer:
                 urgent_heading=URGENT,
             )
 
+    def _qr_svg(self, url: str, label: str) -> str:
+        """`qr_svg`, kept for the next sheet citing the same page (drawing a code is most of making a sheet's HTML)."""
+        key = (url, label)
+        if key not in self._qr:
+            self._qr[key] = qr_svg(url, label)
+        self._qr.move_to_end(key)
+        while len(self._qr) > QR_KEPT:
+            self._qr.popitem(last=False)
+        return self._qr[key]
+
     def _approved(self, filled: FilledSheet, today: dt.date) -> dt.date | None:
         """The approval date the footer prints: none once the clinic's `approval_valid_for` has run out."""
         if filled.approved_on is None:
@@ -182,16 +202,75 @@ class Renderer:
             )
         return self._size_css[key]
 
-    def render(self, filled: FilledSheet, options: RenderOptions) -> Rendered:
+    def render(self, filled: FilledSheet, options: RenderOptions, *, full_layout: bool = False) -> Rendered:
         """Lay out at the largest size that fits the page budget, and write; refuse rather than cut.
 
         The personal box is on every layout at its fixed height, so a sheet that fits in the
         batch build fits with any name; a value that would need more than its line is refused
         at its field, as is any character no installed font can draw.
+
+        When the renderer keeps editions (a web worker's), the sheet's edition (its layout with no
+        details) is laid out once and kept (`self.editions`); a copy with details lays out only the boxes that carry them, checks
+        them as a full layout would, and stamps them on the edition (`stamping`). Where that
+        could not be exact (large print's page 2 heading carries the name, `stamping.CannotStamp`),
+        and with `full_layout`, the sheet is laid out whole with the details, as every copy once was.
         """
+        if full_layout or not self.editions.limit:
+            return self._full(filled, options, 0)
+        edition, made = self._edition(filled, options)
+        if not options.personal:
+            return self._written(edition.document, filled, options, edition.body_pt, made or 1)
+        given = tuple(options.personal.given())  # which fields, never what they hold
+        if given not in edition.unstampable:
+            try:
+                document = self._stamp(edition, filled, options)
+            except CannotStamp:
+                edition.unstampable.add(given)
+            else:
+                return self._written(document, filled, options, edition.body_pt, made or 1, stamped=True)
+        return self._full(filled, options, made)
+
+    def _full(self, filled: FilledSheet, options: RenderOptions, made: int) -> Rendered:
+        """The sheet laid out whole with the details (after `made` layouts of its edition), and written."""
         document, body_pt, attempts = self.fit(filled, options)
+        return self._written(document, filled, options, body_pt, made + attempts)
+
+    def _written(
+        self,
+        document: Document,
+        filled: FilledSheet,
+        options: RenderOptions,
+        body_pt: float,
+        renders: int,
+        stamped: bool = False,
+    ) -> Rendered:
         pdf = self._write(document, filled, options.personal)
-        return Rendered(pdf, len(document.pages), body_pt, attempts, content_version(filled))
+        return Rendered(pdf, len(document.pages), body_pt, renders, content_version(filled), stamped)
+
+    def _edition(self, filled: FilledSheet, options: RenderOptions) -> tuple[Edition, int]:
+        """The sheet's kept edition for this paper and print size, laid out (and kept) when there is none;
+        with the layouts made for it now (0 for a kept one)."""
+        blank = replace(options, personal=Personal())
+        html = self.html(filled, blank)
+        key = self._fit_key(filled, blank, html)
+        edition = self.editions.get(key)
+        if edition is not None:
+            return edition, 0
+        document, body_pt, attempts = self._fit_html(filled, blank, html, key)
+        edition = Edition(document, body_pt, attempts)
+        self.editions.put(key, edition)
+        return edition, attempts
+
+    def _stamp(self, edition: Edition, filled: FilledSheet, options: RenderOptions) -> Document:
+        """The edition with the details: only the boxes that carry them laid out (the same style sheets, page
+        size and body size, so the same widths), each value checked to keep to its lines, then placed."""
+        with _refusals_as_problems():
+            page = HTML(string=self.html(filled, options), base_url=self._base_url(), url_fetcher=self.fetcher)
+        found = units(edition.document, page)
+        carriers(page, found)
+        small = self._render(page, self._paper(options), edition.body_pt, options.large_print)
+        _check_personal_lines(small)
+        return stamp(edition.document, small, found)
 
     def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
         """The layout at the largest body size within the page budget: (document, size, attempts).
@@ -199,9 +278,14 @@ class Renderer:
         Sizes are tried largest first; a sheet laid out before starts at the size it fitted at
         (`self.fitted`), so the common case is one layout.
         """
-        sizes, paper = sizes_for(options), self._paper(options)
         html = self.html(filled, options)
-        key = self._fit_key(filled, options, html)
+        return self._fit_html(filled, options, html, self._fit_key(filled, options, html))
+
+    def _fit_html(
+        self, filled: FilledSheet, options: RenderOptions, html: str, key: str
+    ) -> tuple[Document, float, int]:
+        """`fit` for the sheet's HTML, made already, and its key in `self.fitted`."""
+        sizes, paper = sizes_for(options), self._paper(options)
         known = self.fitted.get(key)
         order = [known, *sizes] if known in sizes else list(sizes)  # known fails only if the layout changed: all again
         for attempt, body_pt in enumerate(order, start=1):
@@ -245,12 +329,17 @@ class Renderer:
         return finish_tags(pdf)
 
     def _layout(self, html: str, paper: Paper, body_pt: float, large: bool, extra: CSS | None = None) -> Document:
-        base = str(self.project.templates_dir) + "/"
+        with _refusals_as_problems():
+            page = HTML(string=html, base_url=self._base_url(), url_fetcher=self.fetcher)
+        return self._render(page, paper, body_pt, large, extra)
+
+    def _render(self, page: HTML, paper: Paper, body_pt: float, large: bool, extra: CSS | None = None) -> Document:
         sheets = [self._base_css, self._size(paper, body_pt, large), *([extra] if extra else [])]
         with _refusals_as_problems():
-            return HTML(string=html, base_url=base, url_fetcher=self.fetcher).render(
-                stylesheets=sheets, font_config=self.fonts
-            )
+            return page.render(stylesheets=sheets, font_config=self.fonts)
+
+    def _base_url(self) -> str:
+        return str(self.project.templates_dir) + "/"
 
 
 def sizes_for(options: RenderOptions) -> tuple[float, ...]:
@@ -356,7 +445,8 @@ def _glyph_problems(filled: FilledSheet, personal: Personal, missing: list[str])
 def _check_personal_lines(document: Document) -> None:
     """Each personal value must keep to its lines (data-lines), or the box would outgrow its reserve."""
     problems = []
-    for name, lines, allowed in _personal_lines(document.pages[0]._page_box):
+    found = [line for page in document.pages for line in _personal_lines(page._page_box)]
+    for name, lines, allowed in found:
         if lines > allowed:
             problems.append(
                 field_problem(

@@ -4,7 +4,7 @@ Used as a process-pool initializer by the batch build and the web server, and in
 small rebuilds. Keeping this state per process is what makes the 500th render as fast, and as
 small, as the 5th.
 
-A worker holds ~180 MB, so it must not outlive the process that started it: a SIGKILLed
+A worker holds ~180 MB (a web worker up to ~85 MB more: the editions it keeps to stamp), so it must not outlive the process that started it: a SIGKILLed
 build or server would otherwise leave its workers behind for good (they wait on a queue
 that no one will ever write to). A web server's worker holds the names it prints, so it
 never writes a core dump (`no_core_dumps`).
@@ -64,12 +64,15 @@ def _forget() -> None:
     gc.collect()
 
 
-def init_worker(project: Project, key: object = None, quiet: bool = False, content: Content | None = None) -> None:
+def init_worker(
+    project: Project, key: object = None, quiet: bool = False, content: Content | None = None, editions: int = 0
+) -> None:
     """Load content and build a Renderer for this process (again only when `key` changes).
 
     `quiet` is for processes that print patients' names (the web server's workers): the renderer's
     logs are kept free of them, and the process writes no core dump. `content`: already loaded
-    (and checked) by the parent, used as it is rather than read again.
+    (and checked) by the parent, used as it is rather than read again. `editions`: blank layouts
+    the renderer keeps to stamp patients' details on (the web server's workers; ~2.6 MB each).
     """
     die_with_parent()
     if quiet:
@@ -79,7 +82,7 @@ def init_worker(project: Project, key: object = None, quiet: bool = False, conte
         return
     from factsheets.render.renderer import Renderer  # WeasyPrint loads in the processes that render, and only there
 
-    _here.warm = _Warm(project, content or load_content(project), Renderer(project), key)
+    _here.warm = _Warm(project, content or load_content(project), Renderer(project, editions), key)
 
 
 def set_content(content: Content) -> None:

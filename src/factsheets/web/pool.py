@@ -27,7 +27,7 @@ from factsheets.patient.packet import render_packet
 from factsheets.project import Content, Project
 from factsheets.render import workers
 from factsheets.render.edition import LANGUAGE, edition_id
-from factsheets.render.options import RenderOptions
+from factsheets.render.options import EDITIONS_KEPT, RenderOptions
 from factsheets.render.personal import Personal
 from factsheets.selection.variant import Variant
 
@@ -58,7 +58,7 @@ def init_render_worker(project: Project, warm: bool, ready: Synchronized[int], c
     """
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
-        workers.init_worker(project, None, True, content)  # quiet: no page text logged
+        workers.init_worker(project, None, True, content, EDITIONS_KEPT)  # quiet: no page text logged
         workers.renderer().env.auto_reload = False
         if warm:
             render_handouts(*_warm_up(workers.content()))

@@ -1,0 +1,210 @@
+"""Editions laid out once, details stamped (issue 26): a stamped copy is the copy a full layout makes, for every
+sheet, read from real PDFs (text, tags, pixels); the kept editions never hold a name; refusals still hold."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pypdfium2 as pdfium
+import pytest
+from helpers.pdfs import Tagged, tag_tree, text_of, ua_problems
+from helpers.project import DATA, ROOT, variant, variant_keys
+from PIL import ImageChops
+
+from factsheets.errors import FactsheetsError
+from factsheets.project import Content, Project
+from factsheets.render.options import EDITIONS_KEPT, RenderOptions
+from factsheets.render.personal import Personal
+from factsheets.render.renderer import Renderer
+from factsheets.render.stamping import Edition, Editions
+
+DAY = dt.date(2026, 5, 1)
+# Long, realistic values: the name and the contact wrap nowhere but fill most of their lines.
+DETAILS = Personal(
+    "Maria Guadalupe Fernandez-Castellanos",
+    "May 1, 2026",
+    "Dr Alexandra Pemberton-Smythe, Oncology Nurse Navigator, (555) 010-0100",
+)
+DPI = 50
+
+
+@pytest.fixture(scope="module")
+def keeping() -> Renderer:
+    """A renderer that keeps each sheet's edition: copies with details are stamped on it."""
+    return Renderer(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+
+
+@pytest.fixture(scope="module")
+def laying_out() -> Renderer:
+    """A renderer that lays every copy out whole (`full_layout`), as before editions were kept."""
+    return Renderer(Project(ROOT, DATA / "no-clinic"))
+
+
+def _pages(pdf: bytes) -> list:
+    return [page.render(scale=DPI / 72).to_pil().convert("RGB") for page in pdfium.PdfDocument(pdf)]
+
+
+def _differing(stamped: bytes, full: bytes) -> list[tuple[int, tuple[int, int, int, int] | None]]:
+    """(page, the box of pixels that differ) for each page of the two PDFs that differs; [] when alike."""
+    mine, theirs = _pages(stamped), _pages(full)
+    assert len(mine) == len(theirs)
+    found = [(n, ImageChops.difference(a, b).getbbox()) for n, (a, b) in enumerate(zip(mine, theirs, strict=True))]
+    return [(n, box) for n, box in found if box is not None]
+
+
+def _shape(element: Tagged, depth: int = 0) -> list[tuple[int, str]]:
+    """The structure elements' kinds in reading order, with their depth."""
+    return [(depth, element.kind)] + [item for kid in element.kids for item in _shape(kid, depth + 1)]
+
+
+def _same_copy(stamped: bytes, full: bytes) -> str:
+    """The same text in the same reading order, the same tag tree, the same pixels on every page: the text."""
+    text = text_of(stamped)
+    assert text == text_of(full)
+    mine, theirs = tag_tree(stamped), tag_tree(full)
+    assert _shape(mine) == _shape(theirs)
+    assert mine == theirs  # and each element holds the same text
+    assert _differing(stamped, full) == []
+    return text
+
+
+@pytest.mark.parametrize("key", variant_keys())
+def test_a_stamped_copy_is_the_copy_a_full_layout_makes(
+    keeping: Renderer, laying_out: Renderer, content: Content, key: str
+) -> None:
+    filled = content.fill(variant(key))
+    keeping.render(filled, RenderOptions(paper="letter", print_date=DAY))  # the edition, laid out and kept
+    options = RenderOptions(paper="letter", print_date=DAY, personal=DETAILS)
+    stamped = keeping.render(filled, options)
+    full = laying_out.render(filled, options, full_layout=True)
+    assert stamped.stamped, "laid out whole: the details could not be stamped on this sheet"
+    assert not full.stamped
+    assert (stamped.pages, stamped.body_pt, stamped.renders) == (full.pages, full.body_pt, 1)
+    text = _same_copy(stamped.pdf, full.pdf)
+    assert DETAILS.patient in text
+    assert f"Call your care team: {DETAILS.care_team}" in text
+
+
+def test_a_stamped_copy_passes_the_same_pdf_ua_checks(
+    keeping: Renderer, laying_out: Renderer, content: Content
+) -> None:
+    filled = content.fill(variant("where-it-spreads/breast"))  # a table: header cells, scopes
+    options = RenderOptions(paper="letter", print_date=DAY, personal=DETAILS)
+    stamped = keeping.render(filled, options)
+    assert stamped.stamped
+    assert ua_problems(stamped.pdf) == ua_problems(laying_out.render(filled, options, full_layout=True).pdf) == []
+
+
+@pytest.mark.parametrize("key", ["bone/general", "where-it-spreads/breast"])
+def test_large_print_is_stamped_unless_the_name_heads_page_2(
+    keeping: Renderer, laying_out: Renderer, content: Content, key: str
+) -> None:
+    """Page 2's heading takes the name from the page itself (CSS string-set, resolved while paginating): a copy
+    with a name is laid out whole; one with only the date and the care team is stamped."""
+    filled = content.fill(variant(key))
+    dated = RenderOptions(large_print=True, print_date=DAY, personal=dataclasses.replace(DETAILS, patient=""))
+    stamped = keeping.render(filled, dated)
+    assert stamped.stamped
+    _same_copy(stamped.pdf, laying_out.render(filled, dated, full_layout=True).pdf)
+    named = RenderOptions(large_print=True, print_date=DAY, personal=Personal("Ann Lee", care_team="Dr Okafor"))
+    whole = keeping.render(filled, named)
+    assert not whole.stamped
+    assert whole.pages == 2
+    page_2 = pdfium.PdfDocument(whole.pdf)[1].get_textpage().get_text_range()
+    assert "For Ann Lee" in " ".join(page_2.split())
+    assert whole.pdf == laying_out.render(filled, named, full_layout=True).pdf
+    assert keeping.render(filled, named).renders == 1  # known not to stamp: straight to the one full layout
+
+
+def test_the_kept_edition_never_holds_a_name_and_writes_as_before(content: Content) -> None:
+    renderer = Renderer(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+    filled = content.fill(variant("bone/general"))
+    blank = RenderOptions(print_date=DAY)
+    first = renderer.render(filled, blank)
+    named = renderer.render(filled, dataclasses.replace(blank, personal=DETAILS))
+    assert named.stamped
+    assert DETAILS.patient in text_of(named.pdf)
+    (edition,) = list(renderer.editions)
+    again = renderer.render(filled, blank)  # writes the kept edition again
+    assert again.pdf == first.pdf
+    assert again.renders == 1
+    assert list(renderer.editions) == [edition]
+    kept = " ".join(_texts(edition))  # every piece of text the kept boxes hold
+    for word in ("Guadalupe", "Fernandez-Castellanos", "Pemberton-Smythe", "010-0100"):
+        assert word in text_of(named.pdf)
+        assert word not in kept
+        assert word not in text_of(again.pdf)
+
+
+def _texts(edition: Edition) -> list[str]:
+    found: list[str] = []
+
+    def walk(box: object) -> None:
+        text = getattr(box, "text", None)
+        if isinstance(text, str):
+            found.append(text)
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in edition.document.pages:
+        walk(page._page_box)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("details", "field", "words"),
+    [
+        (Personal("W" * 60), "patient", "is too long to fit on its line of the sheet (it needs 2 lines)"),
+        (Personal(care_team="W" * 80), "care_team", "is too long to fit on its line of the sheet"),
+        (Personal("Ann \U0001fae0 Lee"), "patient", "no installed font can print (U+1FAE0 MELTING FACE)"),
+        (Personal(care_team="Dr Lee \U0001fae0"), "care_team", "no installed font can print"),
+    ],
+)
+def test_a_value_that_would_not_print_is_still_refused_at_its_field(
+    keeping: Renderer, content: Content, details: Personal, field: str, words: str
+) -> None:
+    filled = content.fill(variant("bone/general"))
+    blank = keeping.render(filled, RenderOptions(print_date=DAY))  # kept: the copy below is stamped, or refused
+    with pytest.raises(FactsheetsError) as err:
+        keeping.render(filled, RenderOptions(print_date=DAY, personal=details))
+    (problem,) = err.value.problems
+    assert problem.field == field
+    assert words in problem.message
+    assert keeping.render(filled, RenderOptions(print_date=DAY)).pdf == blank.pdf  # the edition is as it was
+
+
+def test_a_content_change_lays_the_sheet_out_afresh(content: Content) -> None:
+    renderer = Renderer(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+    filled = content.fill(variant("bone/general"))
+    options = RenderOptions(print_date=DAY, personal=DETAILS)
+    before = renderer.render(filled, options)
+    shorter = dataclasses.replace(filled, sections=filled.sections[:-1])  # the sheet edited: its last section cut
+    after = renderer.render(shorter, options)
+    assert len(renderer.editions) == 2  # a new edition, under the new HTML's key; the old one not stamped on
+    assert before.stamped
+    assert after.stamped
+    dropped = filled.sections[-1].heading
+    assert dropped in text_of(before.pdf)
+    assert dropped not in text_of(after.pdf)
+    assert after.pdf == Renderer(Project(ROOT, DATA / "no-clinic")).render(shorter, options, full_layout=True).pdf
+
+
+def test_editions_are_kept_in_bounds_the_least_recently_used_dropped() -> None:
+    editions = Editions(limit=2)
+    first, second, third = (Edition(object(), 12.0, 1) for _ in range(3))  # type: ignore[arg-type]
+    editions.put("a", first)
+    editions.put("b", second)
+    assert editions.get("a") is first  # used: now the most recent
+    editions.put("c", third)
+    assert editions.get("b") is None
+    assert list(editions) == [first, third]
+    assert EDITIONS_KEPT >= 16
+
+
+def test_a_renderer_keeps_no_edition_unless_asked(content: Content) -> None:
+    """A command or the batch build prints each sheet once: an edition laid out and then stamped would cost it
+    two layouts where one does, so only the web server's workers keep editions (`init_worker(..., editions=...)`)."""
+    renderer = Renderer(Project(ROOT, DATA / "no-clinic"))
+    result = renderer.render(content.fill(variant("bone/general")), RenderOptions(personal=Personal("Ann Lee")))
+    assert (result.stamped, len(renderer.editions)) == (False, 0)
