@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -13,7 +15,7 @@ from helpers.project import DATA, ROOT, variant, variant_keys
 from PIL import ImageChops
 
 from factsheets.errors import FactsheetsError
-from factsheets.project import Content, Project
+from factsheets.project import Content, Project, load_content
 from factsheets.render.options import EDITIONS_KEPT, RenderOptions
 from factsheets.render.personal import Personal
 from factsheets.render.renderer import Renderer
@@ -208,3 +210,21 @@ def test_a_renderer_keeps_no_edition_unless_asked(content: Content) -> None:
     renderer = Renderer(Project(ROOT, DATA / "no-clinic"))
     result = renderer.render(content.fill(variant("bone/general")), RenderOptions(personal=Personal("Ann Lee")))
     assert (result.stamped, len(renderer.editions)) == (False, 0)
+
+
+def test_a_float_beside_a_detail_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
+    """A clinic's style sheet that floats its logo down beside the call line (large print): the small layout has
+    no logo, so its line would be set at full width; the copy is laid out whole, as a full layout sets it
+    (found by an attack on this change: stamped, a contact a full layout refuses was printed under the logo)."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(DATA / "clinic", clinic)
+    (clinic / "styles").mkdir()
+    floated = ".masthead { display: block; } .masthead .logo { float: right; width: 5cm; height: 14cm; }"
+    (clinic / "styles" / "sheet.css").write_text((ROOT / "styles" / "sheet.css").read_text() + floated)
+    project = Project(ROOT, clinic)
+    filled = load_content(project).fill(variant("bone/general"))
+    options = RenderOptions(print_date=dt.date(2026, 5, 1), large_print=True, personal=Personal(care_team="Dr Okafor"))
+    keeping = Renderer(project, EDITIONS_KEPT)
+    result = keeping.render(filled, options)
+    assert not result.stamped
+    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf

@@ -29,7 +29,8 @@ renderer lays the sheet out whole with the details:
   through CSS `string-set`, which WeasyPrint resolves while it paginates, so the heading is part
   of the page's layout, not of the box that sets the string;
 - a unit that takes other room than the blank element it replaces (its width, its margins, its
-  height with its margins), or is split into several boxes (across pages or lines), or lies
+  height with its margins), that a float outside it stands beside (its lines would wrap around the
+  float in a full layout, not in the small one), or is split into several boxes (across pages or lines), or lies
   outside `<body>` (a title with a name in it would change the PDF's metadata): a clinic's
   template or style sheet that lets a detail move the page.
 """
@@ -157,6 +158,8 @@ def stamp(edition: Document, small: Document, found: list[Unit]) -> Document:
         if any(isinstance(step, AbsolutePlaceholder) for step in path):
             raise CannotStamp(f"<{element.tag}> with details is inside a positioned box")
         _check_same_room(box, new, element.tag)
+        if _float_beside(edition.pages[number]._page_box, box):
+            raise CannotStamp(f"a float stands beside <{element.tag}>: its lines would be set without it")
         new.translate(box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y())
         stamped.setdefault(number, {})[id(box)] = new
         ways.setdefault(number, set()).update(id(step) for step in path[:-1])
@@ -240,6 +243,24 @@ def _sets_strings(box: Any) -> bool:
     if box.style["string_set"] != "none":
         return True
     return any(_sets_strings(child) for child in getattr(box, "children", []))
+
+
+def _float_beside(page_box: Any, unit: Any) -> bool:
+    """Whether a floated box outside `unit` shares any of its height on the page: the small layout keeps no
+    content outside the units, so its lines would not wrap around the float as a full layout's do (a
+    clinic's template with a floated icon or logo beside the call line)."""
+    top, bottom = unit.position_y, unit.position_y + unit.margin_height()
+
+    def walk(box: Any) -> bool:
+        if box is unit:
+            return False
+        if box.style["float"] != "none":
+            box_top = box.position_y
+            if box_top < bottom and box_top + box.margin_height() > top:
+                return True
+        return any(walk(child) for child in getattr(box, "children", []))
+
+    return walk(page_box)
 
 
 def _check_same_room(blank: Any, stamped: Any, tag: str) -> None:
