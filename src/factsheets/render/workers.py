@@ -4,10 +4,10 @@ Used as a process-pool initializer by the batch build and the web server, and in
 small rebuilds. Keeping this state per process is what makes the 500th render as fast, and as
 small, as the 5th.
 
-A worker holds ~180 MB (a web worker up to ~85 MB more: the editions it keeps to stamp), so it must not outlive the process that started it: a SIGKILLed
-build or server would otherwise leave its workers behind for good (they wait on a queue
-that no one will ever write to). A web server's worker holds the names it prints, so it
-never writes a core dump (`no_core_dumps`).
+A worker holds ~180 MB (a web worker up to ~85 MB more: the editions it keeps to stamp), so
+it must not outlive the process that started it: a SIGKILLed build or server would otherwise
+leave its workers behind for good (they wait on a queue that no one will ever write to). A web
+server's worker holds the names it prints, so it never writes a core dump (`no_core_dumps`).
 """
 
 from __future__ import annotations
