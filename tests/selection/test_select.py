@@ -197,13 +197,8 @@ NCI_FIRST = (
 
 
 def _one_passage_sheet(tmp_path: Path, passage: str) -> Sheet:
-    path = tmp_path / "picked.yaml"
-    path.write_text(
-        "id: picked\ntitle: Picked sentences\nsections:\n  - heading: What it is\n    passages:\n"
-        f"      - source: nci-metastatic-cancer\n        section: {WHAT_IS}\n        paragraphs: [1]\n{passage}",
-        encoding="utf-8",
-    )
-    return load_sheet(path)
+    """A sheet 'picked' printing NCI's first paragraph of "What Is Metastatic Cancer?", picked by `passage`."""
+    return _sheet(tmp_path, WHAT_IS, "        paragraphs: [1]\n" + passage, "picked")
 
 
 @pytest.mark.parametrize(
@@ -259,11 +254,11 @@ def test_a_phrase_copied_from_show_matches_the_source_however_its_quotes_are_wri
 SITES = "Common Sites Where Cancer Spreads"  # NCI's table: a row per cancer type
 
 
-def _sheet(tmp_path: Path, section: str, narrowing: str) -> Sheet:
+def _sheet(tmp_path: Path, section: str, narrowing: str, sheet_id: str = "typo") -> Sheet:
     """A one-passage sheet from NCI's `section`, narrowed by the lines of `narrowing`."""
-    path = tmp_path / "typo.yaml"
+    path = tmp_path / f"{sheet_id}.yaml"
     path.write_text(
-        "id: typo\ntitle: A typo\nsections:\n  - heading: Where\n    passages:\n"
+        f"id: {sheet_id}\ntitle: One passage\nsections:\n  - heading: Where\n    passages:\n"
         f"      - source: nci-metastatic-cancer\n        section: {section}\n{narrowing}",
         encoding="utf-8",
     )
