@@ -13,6 +13,7 @@ the panel's heading), and the tests read every code off a copy of a copy.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from itertools import groupby
 
@@ -23,6 +24,7 @@ QUIET_ZONE = 2  # modules of white drawn around the code; the page keeps more ar
 MODULE_MM = 0.76  # at least 0.75 mm, with a little room for rounding
 
 
+@lru_cache(maxsize=256)  # a process renders the same few dozen pages' codes again and again
 def qr_svg(url: str, label: str) -> str:
     """An `<svg>` element encoding exactly `url`, with `label` as its accessible title."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)

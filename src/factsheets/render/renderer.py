@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from factsheets.render.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.render.options import RenderOptions
 from factsheets.render.personal import Personal, describe, field_problem
 from factsheets.render.qr import qr_svg
+from factsheets.render.recent import Recent
 from factsheets.render.stamping import CannotStamp, Edition, Editions, carriers, stamp, units
 from factsheets.render.tagging import finish_tags
 from factsheets.selection.select import URGENT, WORDS_TO_KNOW, FilledSheet
@@ -68,31 +68,20 @@ class Rendered:
     stamped: bool = False  # the details laid out alone and placed on the sheet's kept edition (stamping)
 
 
-class FitMemory:
+class FitMemory(Recent[float]):
     """The body size each sheet last fitted at, keyed by a hash of its HTML laid out blank.
 
     The personal box has a fixed place and height and its values are checked to fit their
     lines, so two patients' copies of a sheet lay out alike: the size found for one is the
     size of the next. The key is the blank sheet's HTML (no name, date or contact in it, and
     only a hash of that is kept), with the paper and page budget; anything that could move the
-    layout (content, template, clinic, print date) gives another key. Bounded: the oldest go.
+    layout (content, template, clinic, print date) gives another key. Bounded: the least recently used go.
     """
 
     def __init__(self, limit: int = 1024) -> None:
-        self.limit = limit
-        self._sizes: OrderedDict[str, float] = OrderedDict()
-
-    def get(self, key: str) -> float | None:
-        return self._sizes.get(key)
-
-    def put(self, key: str, body_pt: float) -> None:
-        self._sizes[key] = body_pt
-        self._sizes.move_to_end(key)
-        while len(self._sizes) > self.limit:
-            self._sizes.popitem(last=False)
+        super().__init__(limit)
 
 
-QR_KEPT = 256  # sources' QR codes kept per renderer (the shipped sheets cite a few dozen pages)
 FONT_EPOCH = "1704067200"  # 2024-01-01: the embedded fonts' timestamp (see _fixed_font_timestamps)
 
 
@@ -114,7 +103,6 @@ class Renderer:
         self._size_css: dict[tuple[str, float, bool], CSS] = {}
         self.fitted = FitMemory()
         self.editions = Editions(editions)
-        self._qr: OrderedDict[tuple[str, str], str] = OrderedDict()  # a source's code, drawn once
 
     def _css(self, **source: object) -> CSS:
         try:
@@ -143,7 +131,7 @@ class Renderer:
         """The sheet as HTML: what WeasyPrint lays out, and what tests and benchmarks compare."""
         cited = _numbered_sources(filled)
         sources = [
-            {"n": n, "meta": src, "qr": self._qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
+            {"n": n, "meta": src, "qr": qr_svg(src.url, f"QR code linking to {src.publisher}: {src.url}")}
             for n, src in enumerate(cited, start=1)
         ]
         numbers = {src.id: n for n, src in enumerate(cited, start=1)}
@@ -169,16 +157,6 @@ class Renderer:
                 edition_code=edition_svg(edition),
                 urgent_heading=URGENT,
             )
-
-    def _qr_svg(self, url: str, label: str) -> str:
-        """`qr_svg`, kept for the next sheet citing the same page (drawing a code is most of making a sheet's HTML)."""
-        key = (url, label)
-        if key not in self._qr:
-            self._qr[key] = qr_svg(url, label)
-        self._qr.move_to_end(key)
-        while len(self._qr) > QR_KEPT:
-            self._qr.popitem(last=False)
-        return self._qr[key]
 
     def _approved(self, filled: FilledSheet, today: dt.date) -> dt.date | None:
         """The approval date the footer prints: none once the clinic's `approval_valid_for` has run out."""

@@ -37,8 +37,6 @@ renderer lays the sheet out whole with the details:
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -49,6 +47,7 @@ from weasyprint.formatting_structure.boxes import MarginBox
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from factsheets.render.options import EDITIONS_KEPT
+from factsheets.render.recent import Recent
 
 # How far a stamped box's room may differ from the blank one's, in CSS px (1/96 in): float noise only.
 TOLERANCE_PX = 1e-3
@@ -73,34 +72,11 @@ class Edition:
     unstampable: set[tuple[str, ...]] = field(default_factory=set)
 
 
-class Editions:
+class Editions(Recent[Edition]):
     """Blank editions by key (`Renderer._fit_key`), the least recently used dropped past `limit`."""
 
     def __init__(self, limit: int = EDITIONS_KEPT) -> None:
-        self.limit = limit
-        self._kept: OrderedDict[str, Edition] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._kept)
-
-    def __iter__(self) -> Iterator[Edition]:
-        """The kept editions, the least recently used first."""
-        return iter(self._kept.values())
-
-    def get(self, key: str) -> Edition | None:
-        edition = self._kept.get(key)
-        if edition is not None:
-            self._kept.move_to_end(key)
-        return edition
-
-    def put(self, key: str, edition: Edition) -> None:
-        self._kept[key] = edition
-        self._kept.move_to_end(key)
-        while len(self._kept) > self.limit:
-            self._kept.popitem(last=False)
-
-    def clear(self) -> None:
-        self._kept.clear()
+        super().__init__(limit)
 
 
 Unit = tuple[Element, Element]  # (the edition's element, the element with the details in its place)
