@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
@@ -15,6 +16,8 @@ from helpers.project import DATA, ROOT, variant, variant_keys
 from PIL import ImageChops
 
 from factsheets.errors import FactsheetsError
+from factsheets.patient.choice import choose_for
+from factsheets.patient.packet import render_packet
 from factsheets.project import Content, Project, load_content
 from factsheets.render.options import EDITIONS_KEPT, RenderOptions
 from factsheets.render.personal import Personal
@@ -132,7 +135,10 @@ def test_the_kept_edition_never_holds_a_name_and_writes_as_before(content: Conte
     assert again.pdf == first.pdf
     assert again.renders == 1
     assert list(renderer.editions) == [edition]
-    kept = " ".join(_texts(edition))  # every piece of text the kept boxes hold
+    assert edition.pdf == first.pdf
+    (holed,) = edition.holed.values()  # the edition written with slots for the box and the call line
+    assert "Prepared for" not in text_of(holed.pdf)  # the blank box is a slot
+    kept = " ".join([*_texts(edition), text_of(holed.pdf)])  # every piece of text the kept boxes and PDFs hold
     for word in ("Guadalupe", "Fernandez-Castellanos", "Pemberton-Smythe", "010-0100"):
         assert word in text_of(named.pdf)
         assert word not in kept
@@ -189,7 +195,7 @@ def test_a_content_change_lays_the_sheet_out_afresh(content: Content) -> None:
     dropped = filled.sections[-1].heading
     assert dropped in text_of(before.pdf)
     assert dropped not in text_of(after.pdf)
-    assert after.pdf == Renderer(Project(ROOT, DATA / "no-clinic")).render(shorter, options, full_layout=True).pdf
+    _same_copy(after.pdf, Renderer(Project(ROOT, DATA / "no-clinic")).render(shorter, options, full_layout=True).pdf)
 
 
 def test_editions_are_kept_in_bounds_the_least_recently_used_dropped() -> None:
@@ -228,3 +234,55 @@ def test_a_float_beside_a_detail_sends_the_copy_to_a_full_layout(tmp_path: Path)
     result = keeping.render(filled, options)
     assert not result.stamped
     assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+
+
+class Counting(Renderer):
+    """A renderer that counts its layouts, small ones included."""
+
+    layouts = 0
+
+    def _render(self, *args: Any, **kwargs: Any) -> Any:
+        self.layouts += 1
+        return super()._render(*args, **kwargs)
+
+
+def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer, content: Content) -> None:
+    """Five sheets with the same details: the personal box is laid out once per body size the sheets fitted at,
+    not once per sheet; the packet is the packet full layouts make; nothing of it is kept afterwards."""
+    counting = Counting(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+    choice = choose_for(content, "breast", ["bone"], [])
+    options = RenderOptions(paper="letter", print_date=DAY, personal=DETAILS)
+    render_packet(content, counting, choice, dataclasses.replace(options, personal=Personal()))  # editions kept
+    counting.layouts = 0
+    stamped = render_packet(content, counting, choice, options)
+    units = 2 * len(choice.sheet_ids)  # the box and the call line on each sheet
+    sizes = {edition.body_pt for edition in counting.editions}
+    assert counting.layouts < units
+    assert counting.layouts <= 2 * len(sizes)
+    _same_copy(stamped, render_packet(content, laying_out, choice, options))
+    assert counting._patient is None
+    for edition in counting.editions:
+        for pdf in [edition.pdf or b"", *(holed.pdf for holed in edition.holed.values())]:
+            assert "Guadalupe" not in text_of(pdf)
+
+
+def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
+    """A clinic's style sheet that clips the "When to call" box: the piece would be drawn inside the clip of
+    whatever the page draws before it, so the copy is laid out whole, byte for byte a full layout."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(DATA / "clinic", clinic)
+    (clinic / "styles").mkdir()
+    (clinic / "styles" / "sheet.css").write_text(
+        (ROOT / "styles" / "sheet.css").read_text() + ".call { overflow: hidden; }"
+    )
+    project = Project(ROOT, clinic)
+    filled = load_content(project).fill(variant("bone/general"))
+    options = RenderOptions(print_date=DAY, personal=Personal("Ann Lee", care_team="Dr Okafor"))
+    keeping = Renderer(project, EDITIONS_KEPT)
+    result = keeping.render(filled, options)
+    assert not result.stamped
+    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+    named = dataclasses.replace(options, personal=Personal("Ann Lee"))
+    stamped = keeping.render(filled, named)
+    assert stamped.stamped  # the box alone is not in the clipped call box: it is stamped
+    _same_copy(stamped.pdf, Renderer(project).render(filled, named, full_layout=True).pdf)

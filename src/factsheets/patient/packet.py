@@ -71,7 +71,8 @@ def render_packet(content: Content, renderer: Renderer, choice: Choice, options:
     bytes a record hashes.
     """
     members = packet_fills(content, choice.sheet_ids, choice.cancer_type)
-    parts = [(alone.sheet.title, render_member(renderer, alone, shown, options)) for alone, shown in members]
+    with renderer.one_patient():  # the personal box laid out once for all the sheets
+        parts = [(alone.sheet.title, render_member(renderer, alone, shown, options)) for alone, shown in members]
     if len(parts) == 1:
         return parts[0][1]
     from factsheets.render.merging import merge  # pikepdf loads only when PDFs are joined

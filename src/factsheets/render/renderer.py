@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
+from xml.etree.ElementTree import Element
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
@@ -33,10 +34,23 @@ from factsheets.project import Project
 from factsheets.render.edition import LANGUAGE, content_version, edition_id, edition_svg
 from factsheets.render.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.render.options import RenderOptions
+from factsheets.render.overlay import Holed, Move, overlay, prepare
 from factsheets.render.personal import Personal, describe, field_problem
 from factsheets.render.qr import qr_svg
 from factsheets.render.recent import Recent
-from factsheets.render.stamping import CannotStamp, Edition, Editions, carriers, stamp, units
+from factsheets.render.stamping import (
+    CannotStamp,
+    Carrier,
+    Edition,
+    Editions,
+    Placement,
+    box_of,
+    carrier,
+    holed,
+    piece,
+    placement,
+    units,
+)
 from factsheets.render.tagging import finish_tags
 from factsheets.selection.select import URGENT, WORDS_TO_KNOW, FilledSheet
 from factsheets.templating import template_problems
@@ -82,6 +96,15 @@ class FitMemory(Recent[float]):
         super().__init__(limit)
 
 
+@dataclass(frozen=True)
+class LaidAlone:
+    """A unit with a patient's details laid out alone (`stamping.carrier`), and its page written (`stamping.piece`)."""
+
+    small: Document
+    element: Element  # the unit's element in the carrier laid out
+    ink: bytes
+
+
 FONT_EPOCH = "1704067200"  # 2024-01-01: the embedded fonts' timestamp (see _fixed_font_timestamps)
 
 
@@ -103,6 +126,7 @@ class Renderer:
         self._size_css: dict[tuple[str, float, bool], CSS] = {}
         self.fitted = FitMemory()
         self.editions = Editions(editions)
+        self._patient: dict[str, LaidAlone] | None = None  # within `one_patient` only: units laid out, by carrier
 
     def _css(self, **source: object) -> CSS:
         try:
@@ -196,16 +220,19 @@ class Renderer:
         if full_layout or not self.editions.limit:
             return self._full(filled, options, 0)
         edition, made = self._edition(filled, options)
+        pages, renders = len(edition.document.pages), made or 1
         if not options.personal:
-            return self._written(edition.document, filled, options, edition.body_pt, made or 1)
+            if edition.pdf is None:
+                edition.pdf = self._write(edition.document, filled, options.personal)
+            return Rendered(edition.pdf, pages, edition.body_pt, renders, content_version(filled))
         given = tuple(options.personal.given())  # which fields, never what they hold
         if given not in edition.unstampable:
             try:
-                document = self._stamp(edition, filled, options)
+                pdf = self._stamp(edition, filled, options)
             except CannotStamp:
                 edition.unstampable.add(given)
             else:
-                return self._written(document, filled, options, edition.body_pt, made or 1, stamped=True)
+                return Rendered(pdf, pages, edition.body_pt, renders, content_version(filled), stamped=True)
         return self._full(filled, options, made)
 
     def _full(self, filled: FilledSheet, options: RenderOptions, made: int) -> Rendered:
@@ -239,16 +266,51 @@ class Renderer:
         self.editions.put(key, edition)
         return edition, attempts
 
-    def _stamp(self, edition: Edition, filled: FilledSheet, options: RenderOptions) -> Document:
+    def _stamp(self, edition: Edition, filled: FilledSheet, options: RenderOptions) -> bytes:
         """The edition with the details: only the boxes that carry them laid out (the same style sheets, page
-        size and body size, so the same widths), each value checked to keep to its lines, then placed."""
+        size and body size, so the same widths), each value checked to keep to its lines, written alone and
+        laid onto the edition's written page (`overlay`)."""
         with _refusals_as_problems():
             page = HTML(string=self.html(filled, options), base_url=self._base_url(), url_fetcher=self.fetcher)
-        found = units(edition.document, page)
-        carriers(page, found)
-        small = self._render(page, self._paper(options), edition.body_pt, options.large_print)
+        placed, inks = [], []
+        for blank, mine in units(edition.document, page):
+            laid = self._laid_alone(carrier(page, (blank, mine)), filled, edition.body_pt, options)
+            placed.append(placement(edition.document, laid.small, blank, laid.element))
+            inks.append(laid.ink)
+        moves = [Move(place.page, place.dx, place.dy) for place in placed]
+        return overlay(self._holed(edition, filled, placed), inks, moves)
+
+    def _laid_alone(self, cut: Carrier, filled: FilledSheet, body_pt: float, options: RenderOptions) -> LaidAlone:
+        """One unit laid out, its values checked, and its page written: once for all of a patient's sheets whose
+        carriers are alike, within `one_patient` (a packet's personal box)."""
+        key = f"{self._paper(options)}|{body_pt}|{options.large_print}|{cut.key}"
+        if self._patient is not None and key in self._patient:
+            return self._patient[key]
+        small = self._render(cut.page, self._paper(options), body_pt, options.large_print)
         _check_personal_lines(small)
-        return stamp(edition.document, small, found)
+        ink = self._write(piece(small, box_of(small, cut.element)), filled, options.personal)  # and its glyphs
+        laid = LaidAlone(small, cut.element, ink)
+        if self._patient is not None:
+            self._patient[key] = laid
+        return laid
+
+    @contextmanager
+    def one_patient(self) -> Iterator[None]:
+        """Render one patient's sheets within: a unit whose carrier is alike on several (the personal box on
+        every sheet of a packet) is laid out and written once for them. What is laid out holds the details:
+        it is kept for the block alone, and forgotten when it ends."""
+        self._patient = {}
+        try:
+            yield
+        finally:
+            self._patient = None
+
+    def _holed(self, edition: Edition, filled: FilledSheet, placed: list[Placement]) -> Holed:
+        """The edition written with a slot where each of these boxes goes: once per edition and set of boxes."""
+        key = tuple(id(place.blank) for place in placed)
+        if key not in edition.holed:
+            edition.holed[key] = prepare(self._write(holed(edition.document, placed), filled, Personal()), len(placed))
+        return edition.holed[key]
 
     def fit(self, filled: FilledSheet, options: RenderOptions) -> tuple[Document, float, int]:
         """The layout at the largest body size within the page budget: (document, size, attempts).

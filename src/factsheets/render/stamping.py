@@ -9,19 +9,20 @@ lays out only what carries them:
 - `Editions` keeps the blank laid-out WeasyPrint documents in memory, the least recently used
   dropped first, under the key the fitted size is kept under (a hash of the sheet's HTML laid
   out blank, with the paper and page budget: no name, date or contact; a content change, a
-  template or a print date is another key, so a stale edition is never stamped).
+  template or a print date is another key, so a stale edition is never stamped). Each keeps
+  its PDF too, once written, and the PDF with a slot for each set of units stamped on it (`holed`).
 - `units` compares the sheet's HTML with the details to the edition's, element by element, and
   finds the smallest elements holding every difference: the personal box (filled, not blank),
   and the call line (`p.phone`). Everything else is the same element for element, text for text.
-- `carriers` cuts the sheet's HTML down to those elements and what they stand in: each element
-  on the way to one keeps its children, as empty shells (same tag and attributes, no content),
-  so each unit is laid out in the same containing block at the same width (the call box keeps
-  its flex row beside the notes) with the same style sheets, page size and body size.
-- `stamp` makes new pages for the edition in which each unit's box is the small layout's,
-  moved to where the edition has the blank one. Only the boxes on the way to it (page, html,
-  body, the call box and its row) are copied; the kept document is never changed and never
-  holds a name. WeasyPrint makes the PDF's structure tree from the boxes when it writes, so the
-  stamped boxes are tagged where they stand, as in a full layout.
+- `carrier` cuts a copy of the sheet's HTML down to one unit and what it stands in: each element
+  on the way to it keeps its children, as empty shells (same tag and attributes, no content),
+  so the unit is laid out in the same containing block at the same width (the call box keeps
+  its flex row beside the notes) with the same style sheets, page size and body size. The
+  personal box's carrier is the same on every sheet of a packet: it is laid out once for them.
+- `placement` finds where the unit's box goes on the edition and checks that a full layout would
+  set it there alike; `piece` is a page with that box alone, drawn and tagged, which
+  `overlay` lays onto the holed edition's PDF. The kept document is never changed and never
+  holds a name.
 
 Where stamping could not give exactly what a full layout gives, `CannotStamp` is raised and the
 renderer lays the sheet out whole with the details:
@@ -37,17 +38,23 @@ renderer lays the sheet out whole with the details:
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-from xml.etree.ElementTree import Element
+from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import Element, tostring
 
+from cssselect2 import ElementWrapper
 from weasyprint import HTML
 from weasyprint.document import Document, Page
-from weasyprint.formatting_structure.boxes import MarginBox
+from weasyprint.formatting_structure.boxes import BlockBox, FlexBox, MarginBox
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from factsheets.render.options import EDITIONS_KEPT
 from factsheets.render.recent import Recent
+
+if TYPE_CHECKING:
+    from factsheets.render.overlay import Holed
 
 # How far a stamped box's room may differ from the blank one's, in CSS px (1/96 in): float noise only.
 TOLERANCE_PX = 1e-3
@@ -70,6 +77,10 @@ class Edition:
     # The fields given (their names, never their values) that stamping could not take on this
     # edition: the next copy with the same fields goes straight to a full layout.
     unstampable: set[tuple[str, ...]] = field(default_factory=set)
+    pdf: bytes | None = None  # the edition written, once asked for: the copy with no details
+    # The edition written with a slot for each set of boxes copies with details have stamped on it
+    # (`holed`), by the ids of its boxes that the slots stand in: one per set of fields given, at most.
+    holed: dict[tuple[int, ...], Holed] = field(default_factory=dict)
 
 
 class Editions(Recent[Edition]):
@@ -100,50 +111,166 @@ def units(edition: Document, page: HTML) -> list[Unit]:
     return found
 
 
-def carriers(page: HTML, found: list[Unit]) -> None:
-    """Cut `page` down, in place, to the units and what they stand in; call before laying it out.
+@dataclass(frozen=True)
+class Carrier:
+    """The sheet cut down to one unit and what it stands in, ready to lay out."""
 
-    Each element on the way from the root to a unit keeps its children; those not on the way are
+    page: HTML
+    element: Element  # the unit's element in `page`
+    key: str  # what its layout depends on: two carriers with the same key lay out alike
+
+
+def carrier(page: HTML, unit: Unit) -> Carrier:
+    """`page` (the sheet with details, parsed) cut down, in a copy, to one unit and what it stands in.
+
+    Each element on the way from the root to the unit keeps its children; those not on the way are
     kept as empty shells (the same tag and attributes, no text or children), so selectors and flex
-    rows see the same siblings while there is next to nothing to lay out.
+    rows see the same siblings while there is next to nothing to lay out. Sheets whose carriers
+    for a unit are alike (the personal box on every sheet of a packet) lay it out alike: `key`
+    is the cut body with the root's attributes, not the head's title or description.
     """
-    wanted = {id(mine) for _, mine in found}
+    root = copy.deepcopy(page.etree_element)
+    mine = _follow(root, _path_to(page.etree_element, unit[1]))
     on_way: set[int] = set()
-    _mark_ways(page.etree_element, wanted, on_way)
-    _prune(page.etree_element, wanted, on_way)
+    _mark_ways(root, {id(mine)}, on_way)
+    _prune(root, {id(mine)}, on_way)
+    cut = copy.copy(page)
+    cut.wrapper_element = ElementWrapper.from_html_root(root, content_language=None)
+    cut.etree_element = root
+    head = root.find("head")
+    styles = [] if head is None else [child for child in head if child.tag in ("style", "link", "base")]
+    parts = [repr(sorted(root.attrib.items())), *(tostring(element, "unicode") for element in styles)]
+    return Carrier(cut, mine, "\n".join([*parts, tostring(_body(root), "unicode")]))
 
 
-def stamp(edition: Document, small: Document, found: list[Unit]) -> Document:
-    """The edition with each unit's box taken from `small` (the layout of `carriers`) and moved into place.
+def _path_to(root: Element, element: Element) -> list[int]:
+    """The child indices from `root` down to `element`."""
+    parents = {id(child): (parent, index) for parent in root.iter() for index, child in enumerate(parent)}
+    path: list[int] = []
+    while element is not root:
+        parent, index = parents[id(element)]
+        path.append(index)
+        element = parent
+    return path[::-1]
 
-    `small`'s boxes are moved (it is made for this and thrown away); the edition's are shared and
-    never changed: the new pages copy only the boxes on the way to a stamped one.
+
+def _follow(root: Element, path: list[int]) -> Element:
+    for index in path:
+        root = root[index]
+    return root
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one unit's box, laid out alone, goes on the edition's page."""
+
+    page: int  # the edition's page it is on
+    blank: Any  # the edition's box for the unit, with no details
+    box: Any  # the small layout's box for it, with the details
+    dx: float  # how far `box` moves to stand where `blank` does, in CSS px
+    dy: float
+    way: tuple[int, ...]  # ids of the edition's boxes from its page box down to `blank`
+
+
+def placement(edition: Document, small: Document, blank_element: Element, element: Element) -> Placement:
+    """Where a unit laid out alone (`element` in `small`) goes on the edition, in place of `blank_element`;
+    `CannotStamp` where a full layout would set it otherwise."""
+    tag = blank_element.tag
+    blank = _outermost(edition, {id(blank_element)}).get(id(blank_element), [])
+    if len(blank) != 1:
+        raise CannotStamp(f"<{tag}> is not one box in the edition (split across pages?)")
+    (number, path), new = blank[0], box_of(small, element)
+    box = path[-1]
+    margins = any(isinstance(child, MarginBox) for page in edition.pages for child in page._page_box.children)
+    if margins and (_sets_strings(new) or _sets_strings(box)):
+        raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
+    if any(isinstance(step, AbsolutePlaceholder) for step in path):
+        raise CannotStamp(f"<{tag}> with details is inside a positioned box")
+    _check_drawn_alone(box, tag)
+    _check_drawn_alone(new, tag)
+    _check_same_room(box, new, tag)
+    if _float_beside(edition.pages[number]._page_box, box):
+        raise CannotStamp(f"a float stands beside <{tag}>: its lines would be set without it")
+    dx, dy = box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y()
+    return Placement(number, box, new, dx, dy, tuple(id(step) for step in path[:-1]))
+
+
+def box_of(small: Document, element: Element) -> Any:
+    """The one box laid out for a unit's element; `CannotStamp` when it is split (across pages or lines)."""
+    found = _outermost(small, {id(element)}).get(id(element), [])
+    if len(found) != 1:
+        raise CannotStamp(f"<{element.tag}> with details is not one box (split across pages?)")
+    return found[0][1][-1]
+
+
+def holed(edition: Document, placed: list[Placement]) -> Document:
+    """The edition with each unit's blank box replaced by a placeholder that draws nothing in the same room.
+
+    Its PDF is the page every copy with these fields is stamped on (`overlay`): the placeholder's
+    tag, an empty /Figure whose /Alt is `slot(n)`, marks where the unit's tags go. The kept
+    edition is never changed: only the boxes on the way to a placeholder are copied.
     """
-    blank = _outermost(edition, {id(element) for element, _ in found})
-    laid = _outermost(small, {id(element) for _, element in found})
-    margins = any(isinstance(box, MarginBox) for page in edition.pages for box in page._page_box.children)
-    stamped: dict[int, dict[int, Any]] = {}  # page index -> id of the edition's box -> box stamped in its place
-    ways: dict[int, set[int]] = {}  # page index -> ids of the edition's boxes on the way to one
-    for element, mine in found:
-        if len(blank.get(id(element), [])) != 1 or len(laid.get(id(mine), [])) != 1:
-            raise CannotStamp(f"<{element.tag}> with details is not one box in each layout (split across pages?)")
-        (number, path), (_, small_path) = blank[id(element)][0], laid[id(mine)][0]
-        box, new = path[-1], small_path[-1]
-        if margins and (_sets_strings(new) or _sets_strings(box)):
-            raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
-        if any(isinstance(step, AbsolutePlaceholder) for step in path):
-            raise CannotStamp(f"<{element.tag}> with details is inside a positioned box")
-        _check_same_room(box, new, element.tag)
-        if _float_beside(edition.pages[number]._page_box, box):
-            raise CannotStamp(f"a float stands beside <{element.tag}>: its lines would be set without it")
-        new.translate(box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y())
-        stamped.setdefault(number, {})[id(box)] = new
-        ways.setdefault(number, set()).update(id(step) for step in path[:-1])
-    pages = [
-        Page(_grafted(page._page_box, stamped[number], ways[number])) if number in stamped else page
-        for number, page in enumerate(edition.pages)
-    ]
+    pages = list(edition.pages)
+    for number in sorted({place.page for place in placed}):
+        here = [(n, place) for n, place in enumerate(placed) if place.page == number]
+        swapped = {id(place.blank): _placeholder(place.blank, slot(n)) for n, place in here}
+        ways = {step for _, place in here for step in place.way}
+        pages[number] = Page(_grafted(edition.pages[number]._page_box, swapped, ways))
     return edition.copy(pages)
+
+
+def piece(small: Document, box: Any) -> Document:
+    """A page holding only `box` (a unit's, in `small`), where the small layout set it: drawn and tagged alone.
+
+    The page, html and body boxes around it are copies that draw nothing (no background, no
+    border), so the page is the unit's ink and nothing else, and its tags are the unit's.
+    """
+    page_box = small.pages[0]._page_box
+    root = _root_box(page_box)
+    body = next(child for child in root.children if child.element_tag == "body")
+    page_copy = _undrawn(page_box, [_undrawn(root, [_undrawn(body, [box])])])
+    page_copy.canvas_background = None
+    return small.copy([Page(page_copy)])
+
+
+def slot(n: int) -> str:
+    """The /Alt text that marks where the n-th unit's tags go in the holed edition's structure tree."""
+    return f"factsheets stamping slot {n}"
+
+
+def _placeholder(box: Any, marker: str) -> Any:
+    """`box` emptied: the same room, no children, nothing drawn, tagged as an empty figure named `marker`."""
+    empty = _undrawn(box, [])
+    empty.element = Element("img", {"alt": marker})
+    empty.element_tag = "img"
+    return empty
+
+
+def _undrawn(box: Any, children: list[Any]) -> Any:
+    """A copy of `box` with these children, and no background or border of its own to draw."""
+    copy = box.copy()
+    copy.children = children
+    copy.background = None
+    for side in ("top", "right", "bottom", "left"):
+        setattr(copy, f"border_{side}_width", 0)
+    return copy
+
+
+def _check_drawn_alone(box: Any, tag: str) -> None:
+    """A unit is drawn on a page of its own and its tags moved into the edition's tree: it must be a block
+    whose tags do not depend on its parent's (not a list item or a table's part) and that carries no link,
+    anchor or bookmark (those live in the document, not on the page)."""
+    if not isinstance(box, (BlockBox, FlexBox)) or box.element_tag in {"li", "dt", "dd"}:
+        raise CannotStamp(f"<{tag}> with details is not a plain block (a list item, a table's part, inline)")
+    for inner in _boxes(box):
+        if inner.link or inner.style["anchor"] or inner.style["bookmark_level"] != "none" or inner.is_input():
+            raise CannotStamp(f"<{tag}> with details holds a link, an anchor, a bookmark or a form field")
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
 
 
 def _differences(blank: Element, mine: Element) -> list[Unit]:

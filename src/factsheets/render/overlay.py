@@ -1,0 +1,342 @@
+"""A patient's details laid onto an edition's written PDF: their ink on its page, their tags in its tree.
+
+Writing a whole sheet again for every patient is most of what a stamped copy used to cost
+(WeasyPrint draws every line and every QR code again, then subsets the fonts). Here the
+edition is written once with an empty slot where each detail's box goes (`stamping.holed`), and
+each copy writes only the boxes with the details, a page per box (`stamping.pieces`). This
+module joins the two with pikepdf (qpdf), as `merging` joins sheets into a packet:
+
+- ink: each piece's content stream goes into the edition's page where a full layout draws the
+  box's text (after the text the structure tree reads before it, so text extraction reads the
+  page in the same order), moved by where the box stands (one `cm`), its fonts and other resources
+  renamed so they cannot clash with the page's. Finding that place means reading the page's
+  drawing, so it is done once, when the holed edition is written (`prepare`): its page content
+  is cut there into separate streams, and a copy only slips its piece's stream between them;
+- tags: each piece's structure elements take the place of its slot (an empty /Figure the
+  holed edition carries, found by its /Alt), with their marked-content ids shifted past the
+  page's own and entered in the parent tree, so a screen reader reads them where the slot was.
+
+What cannot be joined this way (a parent tree split into /Kids, a piece with annotations) is
+`CannotStamp`: the renderer then lays the sheet out whole.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Object
+
+from factsheets.render.stamping import CannotStamp, slot
+
+PT_PER_PX = 0.75  # WeasyPrint draws CSS px at 3/4 pt, y downwards from the page's top
+
+# The operand naming a resource, by operator: (resource category, operand index).
+_NAMED = {
+    "Tf": ("/Font", 0),
+    "Do": ("/XObject", 0),
+    "gs": ("/ExtGState", 0),
+    "sh": ("/Shading", 0),
+    "cs": ("/ColorSpace", 0),
+    "CS": ("/ColorSpace", 0),
+    "scn": ("/Pattern", -1),
+    "SCN": ("/Pattern", -1),
+    "BDC": ("/Properties", 1),
+    "DP": ("/Properties", 1),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a piece goes: the edition's page, and its shift in CSS px."""
+
+    page: int
+    dx: float
+    dy: float
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a piece's drawing goes in the holed edition's page content."""
+
+    page: int
+    at: int  # the index in the page's /Contents array it is inserted at
+    undo: pikepdf.Matrix  # the inverse of the transformation in force there: the piece draws from the page's own
+
+
+@dataclass(frozen=True)
+class Holed:
+    """The holed edition's PDF, its page content cut where each slot's piece goes; slots by number."""
+
+    pdf: bytes
+    slots: tuple[Slot, ...]
+
+
+def prepare(pdf: bytes, count: int) -> Holed:
+    """Cut the holed edition's page content where each of its `count` slots' pieces go: just after the
+    marked content the structure tree reads before the slot, where a full layout draws the box's text."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        follows = _preceding(document, count)
+        slots: list[Slot | None] = [None] * count
+        for number, page in enumerate(document.pages):
+            here = {n: mcid for n, (on, mcid) in enumerate(follows) if on == number}
+            if here:
+                for n, slot_at in _cut(document, page, here).items():
+                    slots[n] = Slot(number, *slot_at)
+        buffer = io.BytesIO()
+        document.save(buffer, deterministic_id=True)
+    return Holed(buffer.getvalue(), tuple(slot for slot in slots if slot is not None))
+
+
+def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
+    """The holed edition's PDF with each piece (a PDF of one page) drawn and tagged in its slot, by number:
+    the bytes of one finished sheet."""
+    with pikepdf.open(io.BytesIO(edition.pdf)) as out:
+        places = _slots(out, len(moves))
+        inserted: dict[int, int] = {}
+        for n, (ink, move, slot_n) in enumerate(zip(pieces, moves, edition.slots, strict=True)):
+            with pikepdf.open(io.BytesIO(ink)) as source:
+                (tops,) = _detached(source)
+                page = out.pages[move.page]
+                mcids = _page_keys(out, page)
+                offset = len(mcids)
+                names = _resources(out, page, source.pages[0], f"S{n}")
+                stream = out.make_stream(_ink(source.pages[0], names, offset, move, slot_n.undo))
+                page.obj.Contents.insert(slot_n.at + inserted.get(move.page, 0), stream)
+                inserted[move.page] = inserted.get(move.page, 0) + 1
+                _tags(out, page, places[n], tops, offset)
+                mcids.extend(out.copy_foreign(kid) for kid in _page_keys(source, source.pages[0]))
+        buffer = io.BytesIO()
+        out.save(buffer, deterministic_id=True)
+        return buffer.getvalue()
+
+
+def _preceding(document: pikepdf.Pdf, count: int) -> list[tuple[int, int | None]]:
+    """For each slot: its page, and the last marked-content id on that page the structure tree reads before
+    it (None: the slot comes first on its page)."""
+    index_of = {page.obj.objgen: n for n, page in enumerate(document.pages)}
+    wanted = {slot(n): n for n in range(count)}
+    found: dict[int, tuple[int, int | None]] = {}
+    last: dict[int, int] = {}  # page -> the last id read on it so far
+
+    def walk(node: Any, page: int | None) -> None:  # pikepdf gives integers as int
+        if isinstance(node, Array):
+            for kid in node:
+                walk(kid, page)
+        elif isinstance(node, Dictionary):
+            here = index_of.get(node.Pg.objgen, page) if "/Pg" in node else page
+            alt = str(node.get("/Alt", ""))
+            if alt in wanted and here is not None:
+                found[wanted[alt]] = (here, last.get(here))
+            elif node.get("/Type") == "/MCR" and "/MCID" in node and here is not None:
+                last[here] = int(node.MCID)
+            elif "/S" in node:
+                walk(node.get("/K"), here)
+        elif isinstance(node, int) and page is not None:
+            last[page] = int(node)
+
+    walk(_document(document), None)
+    if len(found) != count:
+        raise CannotStamp("the holed edition's tags lack a slot for a detail")
+    return [found[n] for n in range(count)]
+
+
+def _cut(
+    document: pikepdf.Pdf, page: pikepdf.Page, after: dict[int, int | None]
+) -> dict[int, tuple[int, pikepdf.Matrix]]:
+    """Split the page's content into streams just after each slot's preceding marked content (None: before
+    the page's first); for each slot, the index its piece goes at and the inverse of the transformation there."""
+    operations = pikepdf.parse_content_stream(page)
+    cuts: dict[int, tuple[int, pikepdf.Matrix]] = {}
+    states = [(pikepdf.Matrix(), False)]  # (transformation, clipped) at each q depth
+    marked: list[int | None] = []  # the marked-content ids open
+    in_text = False
+    for index, instruction in enumerate(operations):
+        operator = str(instruction.operator)
+        mcid = _marked_id(instruction) if operator == "BDC" else None
+        closed = marked.pop() if operator == "EMC" and marked else None
+        due = [n for n, before in after.items() if n not in cuts and (before is None and mcid is not None)]
+        if due:
+            _check_open(states, in_text)
+            cuts.update({n: (index, states[-1][0].inverse()) for n in due})
+        if operator in ("BDC", "BMC"):
+            marked.append(mcid)
+        elif operator == "q":
+            states.append(states[-1])
+        elif operator == "Q" and len(states) > 1:
+            states.pop()
+        elif operator == "cm":
+            states[-1] = (pikepdf.Matrix(*[float(x) for x in instruction.operands]) @ states[-1][0], states[-1][1])
+        elif operator in ("W", "W*"):
+            states[-1] = (states[-1][0], True)
+        elif operator in ("BT", "ET"):
+            in_text = operator == "BT"
+        done = [n for n, before in after.items() if n not in cuts and closed is not None and before == closed]
+        if done:
+            _check_open(states, in_text)
+            cuts.update({n: (index + 1, states[-1][0].inverse()) for n in done})
+    if len(cuts) != len(after):
+        raise CannotStamp("the marked content before a detail's slot is not on its page")
+    bounds = sorted({index for index, _ in cuts.values()})
+    chunks = [operations[a:b] for a, b in zip([0, *bounds], [*bounds, len(operations)], strict=True)]
+    page.obj.Contents = Array([document.make_stream(pikepdf.unparse_content_stream(chunk)) for chunk in chunks])
+    return {n: (bounds.index(index) + 1, undo) for n, (index, undo) in cuts.items()}
+
+
+def _check_open(states: list[tuple[pikepdf.Matrix, bool]], in_text: bool) -> None:
+    """A piece is drawn from the page's own space: where it goes, nothing may clip it, and no text object be open."""
+    if states[-1][1] or in_text:
+        raise CannotStamp("a detail's box would be drawn inside a clip or a text object")
+
+
+def _marked_id(instruction: Any) -> int | None:
+    operands = instruction.operands
+    if len(operands) == 2 and isinstance(operands[1], Dictionary) and "/MCID" in operands[1]:
+        return int(operands[1].MCID)
+    return None
+
+
+def _detached(source: pikepdf.Pdf) -> list[list[Object]]:
+    """Each piece page's top structure elements, cut loose from the piece's tree and pages so that copying
+    them copies their own subtree and nothing of the piece around it."""
+    page_of = {page.obj.objgen: n for n, page in enumerate(source.pages)}
+    tops: list[list[Object]] = [[] for _ in source.pages]
+    if source.pages and any("/Annots" in page.obj for page in source.pages):
+        raise CannotStamp("a detail's box carries a link or a form field")
+    for element in _kids(_document(source)):
+        tops[page_of[element.Pg.objgen]].append(element)
+        del element["/P"]
+    for top in (element for elements in tops for element in elements):
+        for element in _elements(top):
+            if "/Pg" in element:
+                del element["/Pg"]
+    return tops
+
+
+def _slots(out: pikepdf.Pdf, count: int) -> list[tuple[Object, int]]:
+    """(parent element, index in its /K) of each slot, by number."""
+    wanted = {slot(n): n for n in range(count)}
+    found: dict[int, tuple[Object, int]] = {}
+    for parent in _elements(_document(out)):
+        for index, kid in enumerate(_kids(parent)):
+            alt = kid.get("/Alt") if isinstance(kid, Dictionary) else None
+            if alt is not None and str(alt) in wanted:
+                found[wanted[str(alt)]] = (parent, index)
+    if len(found) != count:
+        raise CannotStamp("the holed edition's tags lack a slot for a detail")
+    return [found[n] for n in range(count)]
+
+
+def _resources(out: pikepdf.Pdf, page: pikepdf.Page, piece: pikepdf.Page, prefix: str) -> dict[str, dict[str, str]]:
+    """Copy the piece's resources onto the page under new names; the renaming, by category."""
+    names: dict[str, dict[str, str]] = {}
+    theirs: Any = piece.obj.get("/Resources", Dictionary())
+    mine: Any = page.obj.Resources
+    for category in map(str, theirs.keys()):
+        if category == "/ProcSet":
+            continue
+        if category not in mine:
+            mine[category] = Dictionary()
+        renamed = names.setdefault(category, {})
+        for key, value in theirs[category].items():
+            new = f"/{prefix}{key[1:]}"
+            if new in mine[category]:
+                raise CannotStamp("the edition's page already uses a resource name a detail's box needs")
+            mine[category][new] = _foreign(out, value)
+            renamed[key] = new
+    return names
+
+
+def _ink(piece: pikepdf.Page, names: dict[str, dict[str, str]], offset: int, move: Move, undo: pikepdf.Matrix) -> bytes:
+    """The piece's drawing, its resources renamed and marked-content ids shifted, moved into place."""
+    operations = []
+    for instruction in pikepdf.parse_content_stream(piece):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            raise CannotStamp("a detail's box draws an inline image")
+        operands, operator = list(instruction.operands), str(instruction.operator)
+        if operator in _NAMED:
+            category, at = _NAMED[operator]
+            if operands and isinstance(operands[at], Name) and str(operands[at]) in names.get(category, {}):
+                operands[at] = Name(names[category][str(operands[at])])
+        if operator == "BDC" and isinstance(operands[1], Dictionary) and "/MCID" in operands[1]:
+            properties = Dictionary(dict(operands[1].items()))
+            properties.MCID = int(properties.MCID) + offset
+            operands[1] = properties
+        operations.append(pikepdf.ContentStreamInstruction(operands, instruction.operator))
+    home = " ".join(f"{value:.12g}" for value in (undo.a, undo.b, undo.c, undo.d, undo.e, undo.f))
+    shift = f"q {home} cm 1 0 0 1 {move.dx * PT_PER_PX:.6f} {-move.dy * PT_PER_PX:.6f} cm\n".encode()
+    return shift + pikepdf.unparse_content_stream(operations) + b"\nQ\n"
+
+
+def _tags(out: pikepdf.Pdf, page: pikepdf.Page, where: tuple[Object, int], tops: list[Object], offset: int) -> None:
+    """The piece's elements, copied, in place of the slot: on this page, their content ids shifted."""
+    parent, index = where
+    copied = [out.copy_foreign(top) for top in tops]
+    for top in copied:
+        top.P = parent
+        for element in _elements(top):
+            element.Pg = page.obj
+            element.K = _shifted(element.get("/K"), offset)
+    kids = _kids(parent)
+    parent.K = Array([*kids[:index], *copied, *kids[index + 1 :]])
+
+
+def _shifted(kids: Any, offset: int) -> Any:  # pikepdf gives integers as int
+    """An element's /K with each marked-content id moved past the page's own."""
+    if kids is None:
+        return Array()
+    if isinstance(kids, int):
+        return int(kids) + offset
+    if isinstance(kids, Array):
+        return Array([_shifted(kid, offset) for kid in kids])
+    if isinstance(kids, Dictionary) and kids.get("/Type") == "/MCR":
+        kids.MCID = int(kids.MCID) + offset
+    return kids
+
+
+def _foreign(out: pikepdf.Pdf, value: Object) -> Object:
+    """`value` copied into `out`: an indirect object by qpdf, a direct one part by part."""
+    if isinstance(value, Object) and value.is_indirect:
+        return out.copy_foreign(value)
+    if isinstance(value, Array):
+        return Array([_foreign(out, item) for item in value])
+    if isinstance(value, Dictionary):
+        return Dictionary({key: _foreign(out, item) for key, item in value.items()})
+    return value
+
+
+def _page_keys(pdf: pikepdf.Pdf, page: pikepdf.Page) -> Array:
+    """The page's entry in the parent tree: its marked-content ids' elements, by id."""
+    tree = pdf.Root.StructTreeRoot.ParentTree
+    if "/Nums" not in tree:
+        raise CannotStamp("the parent tree is split into /Kids")
+    nums = tree.Nums
+    key = int(page.obj.StructParents)
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) == key:
+            entry = nums[i + 1]
+            assert isinstance(entry, Array), "a parent tree entry for a page is an array"
+            return entry
+    raise CannotStamp("a page has no entry in the parent tree")
+
+
+def _document(pdf: pikepdf.Pdf) -> Object:
+    """The /Document element WeasyPrint puts everything under."""
+    (document,) = _kids(pdf.Root.StructTreeRoot)
+    return document
+
+
+def _elements(top: Object) -> Iterator[Object]:
+    """`top` and every structure element under it."""
+    yield top
+    for kid in _kids(top):
+        if isinstance(kid, Dictionary) and "/S" in kid:
+            yield from _elements(kid)
+
+
+def _kids(node: Object) -> list[Object]:
+    kids = node.get("/K")
+    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
