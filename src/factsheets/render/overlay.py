@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pikepdf
@@ -65,6 +65,7 @@ class Slot:
     page: int
     at: int  # the index in the page's /Contents array it is inserted at
     undo: pikepdf.Matrix  # the inverse of the transformation in force there: the piece draws from the page's own
+    element: tuple[int, int] = (0, 0)  # the slot's structure element, by object number and generation
 
 
 @dataclass(frozen=True)
@@ -88,14 +89,17 @@ def prepare(pdf: bytes, count: int) -> Holed:
                     slots[n] = Slot(number, *slot_at)
         buffer = io.BytesIO()
         document.save(buffer, deterministic_id=True)
-    return Holed(buffer.getvalue(), tuple(slot for slot in slots if slot is not None))
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as saved:  # numbered as written: each slot's element, found once
+        elements = [_kids(parent)[index].objgen for parent, index in _slots(saved, count)]
+    cut = [replace(slot, element=element) for slot, element in zip(slots, elements, strict=True) if slot is not None]
+    return Holed(buffer.getvalue(), tuple(cut))
 
 
 def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
     """The holed edition's PDF with each piece (a PDF of one page) drawn and tagged in its slot, by number:
     the bytes of one finished sheet."""
     with pikepdf.open(io.BytesIO(edition.pdf)) as out:
-        places = _slots(out, len(moves))
+        places = [_slot_place(out, slot_n.element) for slot_n in edition.slots]
         inserted: dict[int, int] = {}
         for n, (ink, move, slot_n) in enumerate(zip(pieces, moves, edition.slots, strict=True)):
             with pikepdf.open(io.BytesIO(ink)) as source:
@@ -214,6 +218,14 @@ def _detached(source: pikepdf.Pdf) -> list[list[Object]]:
             if "/Pg" in element:
                 del element["/Pg"]
     return tops
+
+
+def _slot_place(out: pikepdf.Pdf, element: tuple[int, int]) -> tuple[Object, int]:
+    """(parent element, index in its /K) of the slot's element."""
+    found = out.get_object(element)
+    parent = found.P
+    (index,) = [n for n, kid in enumerate(_kids(parent)) if isinstance(kid, Dictionary) and kid.objgen == element]
+    return parent, index
 
 
 def _slots(out: pikepdf.Pdf, count: int) -> list[tuple[Object, int]]:
