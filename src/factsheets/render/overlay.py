@@ -3,7 +3,7 @@
 Writing a whole sheet again for every patient is most of what a stamped copy used to cost
 (WeasyPrint draws every line and every QR code again, then subsets the fonts). Here the
 edition is written once with an empty slot where each detail's box goes (`stamping.holed`), and
-each copy writes only the boxes with the details, a page per box (`stamping.pieces`). This
+each copy writes only the boxes with the details, a page per box (`stamping.piece`). This
 module joins the two with pikepdf (qpdf), as `merging` joins sheets into a packet:
 
 - ink: each piece's content stream goes into the edition's page where a full layout draws the
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
@@ -65,7 +65,7 @@ class Slot:
     page: int
     at: int  # the index in the page's /Contents array it is inserted at
     undo: pikepdf.Matrix  # the inverse of the transformation in force there: the piece draws from the page's own
-    element: tuple[int, int] = (0, 0)  # the slot's structure element, by object number and generation
+    element: tuple[int, int]  # the slot's structure element, by object number and generation
 
 
 @dataclass(frozen=True)
@@ -81,18 +81,16 @@ def prepare(pdf: bytes, count: int) -> Holed:
     marked content the structure tree reads before the slot, where a full layout draws the box's text."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         follows = _preceding(document, count)
-        slots: list[Slot | None] = [None] * count
+        cuts: dict[int, tuple[int, int, pikepdf.Matrix]] = {}  # slot -> (page, index in /Contents, undo)
         for number, page in enumerate(document.pages):
             here = {n: mcid for n, (on, mcid) in enumerate(follows) if on == number}
             if here:
-                for n, slot_at in _cut(document, page, here).items():
-                    slots[n] = Slot(number, *slot_at)
+                cuts.update({n: (number, at, undo) for n, (at, undo) in _cut(document, page, here).items()})
         buffer = io.BytesIO()
         document.save(buffer, deterministic_id=True)
     with pikepdf.open(io.BytesIO(buffer.getvalue())) as saved:  # numbered as written: each slot's element, found once
         elements = [_kids(parent)[index].objgen for parent, index in _slots(saved, count)]
-    cut = [replace(slot, element=element) for slot, element in zip(slots, elements, strict=True) if slot is not None]
-    return Holed(buffer.getvalue(), tuple(cut))
+    return Holed(buffer.getvalue(), tuple(Slot(*cuts[n], elements[n]) for n in range(count)))
 
 
 def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
@@ -100,7 +98,7 @@ def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
     the bytes of one finished sheet."""
     with pikepdf.open(io.BytesIO(edition.pdf)) as out:
         places = [_slot_place(out, slot_n.element) for slot_n in edition.slots]
-        inserted: dict[int, int] = {}
+        streams: list[tuple[int, int, int, pikepdf.Stream]] = []  # (page, index in /Contents, slot, stream)
         for n, (ink, move, slot_n) in enumerate(zip(pieces, moves, edition.slots, strict=True)):
             with pikepdf.open(io.BytesIO(ink)) as source:
                 (tops,) = _detached(source)
@@ -108,11 +106,12 @@ def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
                 mcids = _page_keys(out, page)
                 offset = len(mcids)
                 names = _resources(out, page, source.pages[0], f"S{n}")
-                stream = out.make_stream(_ink(source.pages[0], names, offset, move, slot_n.undo))
-                page.obj.Contents.insert(slot_n.at + inserted.get(move.page, 0), stream)
-                inserted[move.page] = inserted.get(move.page, 0) + 1
+                drawing = out.make_stream(_ink(source.pages[0], names, offset, move, slot_n.undo))
+                streams.append((move.page, slot_n.at, n, drawing))
                 _tags(out, page, places[n], tops, offset)
                 mcids.extend(out.copy_foreign(kid) for kid in _page_keys(source, source.pages[0]))
+        for number, at, _, drawing in sorted(streams, key=lambda item: item[:3], reverse=True):
+            out.pages[number].obj.Contents.insert(at, drawing)  # the last first: earlier places stay put
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
         return buffer.getvalue()
