@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 from helpers.pdfs import Tagged, tag_tree, text_of, ua_problems
@@ -286,3 +288,44 @@ def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path:
     stamped = keeping.render(filled, named)
     assert stamped.stamped  # the box alone is not in the clipped call box: it is stamped
     _same_copy(stamped.pdf, Renderer(project).render(filled, named, full_layout=True).pdf)
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        ".call .phone { display: inline-block; }",  # an inline-level unit: WeasyPrint tags only a block alone
+        ".personal.filled + main { margin-top: 1cm; }",  # the rest of the page styled by the details' class
+        ".personal .value.patient { position: running(name); } @page { @top-center { content: element(name); } }",
+        ".call { transform: rotate(1deg); }",  # a piece is drawn from the page's own space
+        ".personal { outline: 2pt solid red; }",  # drawn after everything in a full layout
+        ".call .phone { background: radial-gradient(#fff, #ccc); }",  # a pattern stays in the page's space
+        ".band { position: relative; z-index: 1; }",  # the text before the box drawn apart from the flow
+    ],
+)
+def test_a_style_a_stamp_cannot_draw_alike_sends_the_copy_to_a_full_layout(tmp_path: Path, css: str) -> None:
+    """Clinic style sheets found by an attack on PDF-level stamping (each stamped a copy that read, tagged or
+    looked otherwise than a full layout, dropped the name, or crashed): each copy is laid out whole."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(DATA / "clinic", clinic)
+    (clinic / "styles").mkdir()
+    (clinic / "styles" / "sheet.css").write_text((ROOT / "styles" / "sheet.css").read_text() + css)
+    project = Project(ROOT, clinic)
+    filled = load_content(project).fill(variant("bone/general"))
+    options = RenderOptions(print_date=DAY, personal=DETAILS)
+    result = Renderer(project, EDITIONS_KEPT).render(filled, options)
+    assert not result.stamped
+    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+    assert DETAILS.patient in text_of(result.pdf)
+
+
+def test_each_font_subset_in_a_stamped_copy_has_a_tag_of_its_own(keeping: Renderer, content: Content) -> None:
+    """The details' subsets of a font are not the page's: PDF asks that different subsets have different tags
+    (ISO 32000-1, 9.6.4), and WeasyPrint tags a subset by its font alone."""
+    stamped = keeping.render(content.fill(variant("bone/general")), RenderOptions(print_date=DAY, personal=DETAILS))
+    assert stamped.stamped
+    with pikepdf.open(io.BytesIO(stamped.pdf)) as pdf:
+        fonts = list(pdf.pages[0].Resources.Font.values())
+        names = [str(font.DescendantFonts[0].FontDescriptor.FontName) for font in fonts]
+        assert all(str(font.BaseFont) == name for font, name in zip(fonts, names, strict=True))
+    assert len(set(names)) == len(names) > 3  # the page's and the details' subsets
+    assert len({name.split("+")[1] for name in names}) < len(names)  # of the same fonts

@@ -9,7 +9,8 @@ module joins the two with pikepdf (qpdf), as `merging` joins sheets into a packe
 - ink: each piece's content stream goes into the edition's page where a full layout draws the
   box's text (after the text the structure tree reads before it, so text extraction reads the
   page in the same order), moved by where the box stands (one `cm`), its fonts and other resources
-  renamed so they cannot clash with the page's. Finding that place means reading the page's
+  renamed so they cannot clash with the page's (and each font subset tagged anew, as PDF asks of
+  subsets that differ). Finding that place means reading the page's
   drawing, so it is done once, when the holed edition is written (`prepare`): its page content
   is cut there into separate streams, and a copy only slips its piece's stream between them;
 - tags: each piece's structure elements take the place of its slot (an empty /Figure the
@@ -22,6 +23,7 @@ What cannot be joined this way (a parent tree split into /Kids, a piece with ann
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -257,8 +259,25 @@ def _resources(out: pikepdf.Pdf, page: pikepdf.Page, piece: pikepdf.Page, prefix
             if new in mine[category]:
                 raise CannotStamp("the edition's page already uses a resource name a detail's box needs")
             mine[category][new] = _foreign(out, value)
+            if category == "/Font":
+                _retag(mine[category][new])
             renamed[key] = new
     return names
+
+
+def _retag(font: Any) -> None:
+    """Give a piece's font subset a tag of its own (the six letters before "+" in its name): WeasyPrint tags a
+    subset by its font, so the piece's and the page's subsets of one font share a name, and PDF asks that
+    different subsets in a file have different tags (ISO 32000-1, 9.6.4), or a printer may mix them up."""
+    fonts = [font, *font.get("/DescendantFonts", [])]
+    descriptors = [f.FontDescriptor for f in fonts if "/FontDescriptor" in f]
+    files = [d[key] for d in descriptors for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in d]
+    digest = hashlib.sha256(b"".join(bytes(f.read_raw_bytes()) for f in files)).digest()
+    tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+    for owner, key in [*((f, "/BaseFont") for f in fonts), *((d, "/FontName") for d in descriptors)]:
+        name = str(owner.get(key, ""))
+        if len(name) > 8 and name[7] == "+":
+            owner[key] = Name(f"/{tag}{name[7:]}")
 
 
 def _ink(piece: pikepdf.Page, names: dict[str, dict[str, str]], offset: int, move: Move, undo: pikepdf.Matrix) -> bytes:

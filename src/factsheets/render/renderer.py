@@ -46,6 +46,8 @@ from factsheets.render.stamping import (
     Placement,
     box_of,
     carrier,
+    check_drawn_alone,
+    check_styled_alike,
     holed,
     piece,
     placement,
@@ -272,10 +274,13 @@ class Renderer:
         laid onto the edition's written page (`overlay`)."""
         with _refusals_as_problems():
             page = HTML(string=self.html(filled, options), base_url=self._base_url(), url_fetcher=self.fetcher)
+        sheets = self._sheets(self._paper(options), edition.body_pt, options.large_print)
+        found = units(edition.document, page)
+        check_styled_alike(sheets, edition.document, page, found)
         placed, inks = [], []
-        for blank, mine in units(edition.document, page):
-            laid = self._laid_alone(carrier(page, (blank, mine)), filled, edition.body_pt, options)
-            placed.append(placement(edition.document, laid.small, blank, laid.element))
+        for blank, mine in found:
+            laid = self._laid_alone(carrier(page, (blank, mine), sheets), filled, edition.body_pt, options)
+            placed.append(placement(edition, laid.small, blank, laid.element))
             inks.append(laid.ink)
         moves = [Move(place.page, place.dx, place.dy) for place in placed]
         return overlay(self._holed(edition, filled, placed), inks, moves)
@@ -288,7 +293,9 @@ class Renderer:
             return self._patient[key]
         small = self._render(cut.page, self._paper(options), body_pt, options.large_print)
         _check_personal_lines(small)
-        ink = self._write(piece(small, box_of(small, cut.element)), filled, options.personal)  # and its glyphs
+        box = box_of(small, cut.element)
+        check_drawn_alone(box, cut.element.tag)  # before it is written alone: WeasyPrint tags only a block so
+        ink = self._write(piece(small, box), filled, options.personal)  # refuses a character no font draws
         laid = LaidAlone(small, cut.element, ink)
         if self._patient is not None:
             self._patient[key] = laid
@@ -374,9 +381,13 @@ class Renderer:
         return self._render(page, paper, body_pt, large, extra)
 
     def _render(self, page: HTML, paper: Paper, body_pt: float, large: bool, extra: CSS | None = None) -> Document:
-        sheets = [self._base_css, self._size(paper, body_pt, large), *([extra] if extra else [])]
+        sheets = [*self._sheets(paper, body_pt, large), *([extra] if extra else [])]
         with _refusals_as_problems():
             return page.render(stylesheets=sheets, font_config=self.fonts)
+
+    def _sheets(self, paper: Paper, body_pt: float, large: bool) -> list[CSS]:
+        """The style sheets a sheet is laid out with: the project's (or the clinic's), and its size."""
+        return [self._base_css, self._size(paper, body_pt, large)]
 
     def _base_url(self) -> str:
         return str(self.project.templates_dir) + "/"

@@ -45,9 +45,9 @@ from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, tostring
 
 from cssselect2 import ElementWrapper
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
-from weasyprint.formatting_structure.boxes import BlockBox, FlexBox, MarginBox
+from weasyprint.formatting_structure.boxes import BlockBox, FlexBox, MarginBox, ReplacedBox, TextBox
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from factsheets.render.options import EDITIONS_KEPT
@@ -81,6 +81,8 @@ class Edition:
     # The edition written with a slot for each set of boxes copies with details have stamped on it
     # (`holed`), by the ids of its boxes that the slots stand in: one per set of fields given, at most.
     holed: dict[tuple[int, ...], Holed] = field(default_factory=dict)
+    # Each blank unit's page, box and way, checked (`site`), or why no piece can stand in for it.
+    sites: dict[int, tuple[int, Any, tuple[int, ...]] | CannotStamp] = field(default_factory=dict)
 
 
 class Editions(Recent[Edition]):
@@ -111,6 +113,16 @@ def units(edition: Document, page: HTML) -> list[Unit]:
     return found
 
 
+def check_styled_alike(sheets: list[CSS], edition: Document, page: HTML, found: list[Unit]) -> None:
+    """Every element outside the units must match the same style rules with the details as without: a
+    rule that reads a unit's class through a sibling or `:has` selector (`.personal.filled + main`)
+    would restyle the rest of the page, which the edition's layout does not know."""
+    blank = ElementWrapper.from_html_root(_root_box(edition.pages[0]._page_box).element, content_language=None)
+    skip = {id(mine) for _, mine in found}
+    if not _same_rules([sheet.matcher for sheet in sheets], blank, page.wrapper_element, skip):
+        raise CannotStamp("a style rule outside the details' boxes depends on them")
+
+
 @dataclass(frozen=True)
 class Carrier:
     """The sheet cut down to one unit and what it stands in, ready to lay out."""
@@ -120,14 +132,16 @@ class Carrier:
     key: str  # what its layout depends on: two carriers with the same key lay out alike
 
 
-def carrier(page: HTML, unit: Unit) -> Carrier:
+def carrier(page: HTML, unit: Unit, sheets: list[CSS]) -> Carrier:
     """`page` (the sheet with details, parsed) cut down, in a copy, to one unit and what it stands in.
 
     Each element on the way from the root to the unit keeps its children; those not on the way are
     kept as empty shells (the same tag and attributes, no text or children), so selectors and flex
     rows see the same siblings while there is next to nothing to lay out. Sheets whose carriers
     for a unit are alike (the personal box on every sheet of a packet) lay it out alike: `key`
-    is the cut body with the root's attributes, not the head's title or description.
+    is the cut body with the root's attributes, not the head's title or description. Each element
+    kept must match the same rules of `sheets` as in the whole page, or the cut would style it
+    otherwise (a shell is empty: `:empty` matches it).
     """
     root = copy.deepcopy(page.etree_element)
     mine = _follow(root, _path_to(page.etree_element, unit[1]))
@@ -137,10 +151,31 @@ def carrier(page: HTML, unit: Unit) -> Carrier:
     cut = copy.copy(page)
     cut.wrapper_element = ElementWrapper.from_html_root(root, content_language=None)
     cut.etree_element = root
+    if not _same_rules([sheet.matcher for sheet in sheets], page.wrapper_element, cut.wrapper_element, set()):
+        raise CannotStamp(f"<{mine.tag}> is styled otherwise when cut out (`:empty`, `:has` or the like)")
     head = root.find("head")
     styles = [] if head is None else [child for child in head if child.tag in ("style", "link", "base")]
     parts = [repr(sorted(root.attrib.items())), *(tostring(element, "unicode") for element in styles)]
     return Carrier(cut, mine, "\n".join([*parts, tostring(_body(root), "unicode")]))
+
+
+def _same_rules(matchers: list[Any], whole: Any, other: Any, skip: set[int]) -> bool:
+    """Whether each element of `other` (a tree of cssselect2 wrappers) matches the rules its counterpart in
+    `whole` does, element by element down both trees, but for those in `skip` and below them."""
+    pairs = [(whole, other)]
+    while pairs:
+        a, b = pairs.pop()
+        if id(b.etree_element) in skip:
+            continue
+        if _rules(matchers, a) != _rules(matchers, b):
+            return False
+        pairs.extend(zip(a.iter_children(), b.iter_children(), strict=False))  # a shell has none: stop there
+    return True
+
+
+def _rules(matchers: list[Any], wrapper: Any) -> list[tuple[int, int, str | None]]:
+    """Which rules of which style sheet match the element (and for which pseudo-element)."""
+    return [(n, order, pseudo) for n, matcher in enumerate(matchers) for _, order, pseudo, _ in matcher.match(wrapper)]
 
 
 def _path_to(root: Element, element: Element) -> list[int]:
@@ -172,27 +207,55 @@ class Placement:
     way: tuple[int, ...]  # ids of the edition's boxes from its page box down to `blank`
 
 
-def placement(edition: Document, small: Document, blank_element: Element, element: Element) -> Placement:
+def placement(edition: Edition, small: Document, blank_element: Element, element: Element) -> Placement:
     """Where a unit laid out alone (`element` in `small`) goes on the edition, in place of `blank_element`;
-    `CannotStamp` where a full layout would set it otherwise."""
-    tag = blank_element.tag
-    blank = _outermost(edition, {id(blank_element)}).get(id(blank_element), [])
-    if len(blank) != 1:
-        raise CannotStamp(f"<{tag}> is not one box in the edition (split across pages?)")
-    (number, path), new = blank[0], box_of(small, element)
-    box = path[-1]
-    margins = any(isinstance(child, MarginBox) for page in edition.pages for child in page._page_box.children)
-    if margins and (_sets_strings(new) or _sets_strings(box)):
+    `CannotStamp` where a full layout would set or draw it otherwise."""
+    number, box, way = site(edition, blank_element)
+    new = box_of(small, element)
+    check_drawn_alone(new, blank_element.tag)
+    if _margins(edition.document) and _sets_strings(new):
         raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
-    if any(isinstance(step, AbsolutePlaceholder) for step in path):
-        raise CannotStamp(f"<{tag}> with details is inside a positioned box")
-    _check_drawn_alone(box, tag)
-    _check_drawn_alone(new, tag)
-    _check_same_room(box, new, tag)
-    if _float_beside(edition.pages[number]._page_box, box):
-        raise CannotStamp(f"a float stands beside <{tag}>: its lines would be set without it")
+    if _in_margins(small, element):
+        raise CannotStamp("a personal value is printed in a page margin (a running element)")
+    _check_same_room(box, new, blank_element.tag)
     dx, dy = box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y()
-    return Placement(number, box, new, dx, dy, tuple(id(step) for step in path[:-1]))
+    return Placement(number, box, new, dx, dy, way)
+
+
+def site(edition: Edition, blank_element: Element) -> tuple[int, Any, tuple[int, ...]]:
+    """The blank unit's page, box and way (the ids of the boxes above it), checked once per edition: that a
+    piece can stand in for it, drawn where a full layout draws it."""
+    if id(blank_element) not in edition.sites:
+        edition.sites[id(blank_element)] = _site(edition.document, blank_element)
+    found = edition.sites[id(blank_element)]
+    if isinstance(found, CannotStamp):
+        raise found
+    return found
+
+
+def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[int, ...]] | CannotStamp:
+    tag = blank_element.tag
+    blank = _outermost(document, {id(blank_element)}).get(id(blank_element), [])
+    try:
+        if len(blank) != 1:
+            raise CannotStamp(f"<{tag}> is not one box in the edition (split across pages?)")
+        (number, path) = blank[0]
+        box, page_box = path[-1], document.pages[number]._page_box
+        if _margins(document) and _sets_strings(box):
+            raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
+        if _in_margins(document, blank_element):
+            raise CannotStamp(f"part of <{tag}> is printed in a page margin (a running element)")
+        if any(isinstance(step, AbsolutePlaceholder) or _drawn_apart(step) for step in path[1:-1]):
+            raise CannotStamp(f"<{tag}> is inside a box drawn apart (positioned, transformed, translucent, clipped)")
+        check_drawn_alone(box, tag)
+        if _float_beside(page_box, box):
+            raise CannotStamp(f"a float stands beside <{tag}>: its lines would be set without it")
+        if _overlapped(page_box, box, path):
+            raise CannotStamp(f"another box overlaps <{tag}>: the two would be drawn in another order")
+        _check_drawn_after(page_box, box)
+    except CannotStamp as err:
+        return err
+    return number, box, tuple(id(step) for step in path[:-1])
 
 
 def box_of(small: Document, element: Element) -> Any:
@@ -256,15 +319,116 @@ def _undrawn(box: Any, children: list[Any]) -> Any:
     return copy
 
 
-def _check_drawn_alone(box: Any, tag: str) -> None:
-    """A unit is drawn on a page of its own and its tags moved into the edition's tree: it must be a block
-    whose tags do not depend on its parent's (not a list item or a table's part) and that carries no link,
-    anchor or bookmark (those live in the document, not on the page)."""
+def check_drawn_alone(box: Any, tag: str) -> None:
+    """A unit is drawn on a page of its own, in one piece, and its tags are moved into the edition's tree.
+
+    So it must be a block whose tags do not depend on its parent's (not a list item or a table's
+    part), with nothing in it that a full layout draws in another pass (positioned, floated,
+    transformed, translucent, clipped, outlined, a list marker, a background image, which PDF
+    places in the page's space), nothing counted or quoted across the page (counters, quotes:
+    the small layout has no page around it), and no link, anchor, bookmark or form field (those
+    live in the document, not on the page).
+    """
     if not isinstance(box, (BlockBox, FlexBox)) or box.element_tag in {"li", "dt", "dd"}:
         raise CannotStamp(f"<{tag}> with details is not a plain block (a list item, a table's part, inline)")
     for inner in _boxes(box):
         if inner.link or inner.style["anchor"] or inner.style["bookmark_level"] != "none" or inner.is_input():
             raise CannotStamp(f"<{tag}> with details holds a link, an anchor, a bookmark or a form field")
+        if _drawn_apart(inner) or _painted_apart(inner):
+            raise CannotStamp(f"<{tag}> with details holds a box a full layout draws in another pass")
+        if _counted(inner):
+            raise CannotStamp(f"<{tag}> with details counts or quotes across the page")
+
+
+def _drawn_apart(box: Any) -> bool:
+    """Whether WeasyPrint draws `box` in a pass of its own: positioned (running elements too), floated,
+    transformed, translucent or clipping its content."""
+    style = box.style
+    return bool(
+        style["position"] != "static"
+        or style["float"] != "none"
+        or style["transform"]
+        or style["opacity"] < 1
+        or style["overflow"] != "visible"
+    )
+
+
+def _painted_apart(box: Any) -> bool:
+    """Whether `box` paints something that does not move with its text: a list marker, an outline (drawn
+    after everything), a background image or gradient (a PDF pattern, placed in the page's space)."""
+    style = box.style
+    return bool(
+        "list-item" in style["display"]
+        or str(box.element_tag).endswith("::marker")
+        or (style["outline_style"] != "none" and style["outline_width"])
+        or any(image[0] != "none" for image in style["background_image"])
+    )
+
+
+def _counted(box: Any) -> bool:
+    """Whether `box` counts or quotes: its text would depend on the page around it."""
+    style = box.style
+    content = style["content"]
+    generated = content not in ("normal", "none") and any(item[0] != "string" for item in content)
+    return bool(
+        generated or style["counter_reset"] or style["counter_set"] or style["counter_increment"] not in ("auto", ())
+    )
+
+
+def _in_margins(document: Document, element: Element) -> bool:
+    """Whether a page margin holds a box of `element` or of an element in it: a running element
+    (`position: running()`), moved out of the unit's box into the margin while WeasyPrint paginates."""
+    inside = {id(part) for part in element.iter()}
+    for page in document.pages:
+        for margin in page._page_box.children:
+            if isinstance(margin, MarginBox) and any(id(box.element) in inside for box in _boxes(margin)):
+                return True
+    return False
+
+
+def _margins(document: Document) -> bool:
+    return any(isinstance(box, MarginBox) for page in document.pages for box in page._page_box.children)
+
+
+def _overlapped(page_box: Any, unit: Any, path: list[Any]) -> bool:
+    """Whether a box other than the unit's own and those around it overlaps it: a full layout draws
+    backgrounds before text, a stamped copy the unit's all at once, so overlapping ink would stack otherwise."""
+    above = {id(step) for step in path}
+    inside = {id(box) for box in _boxes(unit)}
+    x0, y0 = unit.border_box_x(), unit.border_box_y()
+    x1, y1 = x0 + unit.border_width(), y0 + unit.border_height()
+    for box in _boxes(page_box):
+        if id(box) in above or id(box) in inside or isinstance(box, MarginBox) or not hasattr(box, "border_box_x"):
+            continue
+        bx, by = box.border_box_x(), box.border_box_y()
+        across = bx < x1 - TOLERANCE_PX and bx + box.border_width() > x0 + TOLERANCE_PX
+        if across and by < y1 - TOLERANCE_PX and by + box.border_height() > y0 + TOLERANCE_PX:
+            return True
+    return False
+
+
+def _check_drawn_after(page_box: Any, unit: Any) -> None:
+    """The piece goes in the page's drawing just after the text (or image) the structure tree reads before the
+    unit (`overlay.prepare`): that must be drawn in the pass the unit is, the page's flow, not apart from it."""
+    last: tuple[Any, bool] | None = None  # the last text or image before the unit, and whether drawn apart
+
+    def walk(box: Any, apart: bool) -> bool:
+        nonlocal last
+        if box is unit:
+            return True
+        if isinstance(box, MarginBox):
+            return False
+        apart = apart or _drawn_apart(box) or str(box.element_tag).endswith("::marker")
+        if isinstance(box, (TextBox, ReplacedBox)):
+            last = (box, apart)
+        return any(walk(child, apart) for child in getattr(box, "children", []))
+
+    walk(page_box, False)
+    if last is None:
+        if any(_drawn_apart(box) for box in _boxes(page_box) if not isinstance(box, MarginBox)):
+            raise CannotStamp("the unit comes first on a page that draws something apart")
+    elif last[1]:
+        raise CannotStamp("the text before the unit is drawn apart from the page's flow")
 
 
 def _boxes(box: Any) -> Iterator[Any]:
