@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import io
 import shutil
+import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -329,3 +332,46 @@ def test_each_font_subset_in_a_stamped_copy_has_a_tag_of_its_own(keeping: Render
         assert all(str(font.BaseFont) == name for font, name in zip(fonts, names, strict=True))
     assert len(set(names)) == len(names) > 3  # the page's and the details' subsets
     assert len({name.split("+")[1] for name in names}) < len(names)  # of the same fonts
+
+
+def _reachable(root: object) -> Iterator[object]:
+    """Every object reachable from `root` through references, but modules, classes and code, which lead to
+    the whole program (this test's own constants among it), not to what `root` keeps."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        found = stack.pop()
+        if id(found) in seen or isinstance(found, (types.ModuleType, type, types.FunctionType, types.CodeType)):
+            continue
+        seen.add(id(found))
+        yield found
+        stack.extend(gc.get_referents(found))
+
+
+def test_nothing_a_renderer_keeps_holds_a_name(tmp_path: Path) -> None:
+    """After single copies, a packet and copies that could not be stamped (laid out whole), no string or bytes
+    reachable from the renderer holds any part of the details: not the kept editions, their PDFs and checks,
+    nor a traceback kept by accident (one would keep the stamped copy's frames alive)."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(DATA / "clinic", clinic)
+    (clinic / "styles").mkdir()  # a clipped call box: the call line cannot be stamped, the box can
+    (clinic / "styles" / "sheet.css").write_text(
+        (ROOT / "styles" / "sheet.css").read_text() + ".call { overflow: hidden; }"
+    )
+    project = Project(ROOT, clinic)
+    content = load_content(project)
+    renderer = Renderer(project, EDITIONS_KEPT)
+    options = RenderOptions(print_date=DAY, personal=DETAILS)
+    named = dataclasses.replace(options, personal=Personal(DETAILS.patient))
+    for key in ("bone/general", "questions/general"):
+        assert not renderer.render(content.fill(variant(key)), options).stamped
+        assert renderer.render(content.fill(variant(key)), named).stamped
+    render_packet(content, renderer, choose_for(content, "breast", ["bone"], []), named)
+    large = dataclasses.replace(options, large_print=True)
+    assert not renderer.render(content.fill(variant("bone/general")), large).stamped  # the name heads page 2
+    words = ["Guadalupe", "Fernandez", "Castellanos", "Pemberton", "Smythe", "010-0100"]
+    for found in _reachable(renderer):
+        if isinstance(found, str):
+            assert not any(word in found for word in words)
+        elif isinstance(found, (bytes, bytearray)):
+            assert not any(word.encode() in found for word in words)

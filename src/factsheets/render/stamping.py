@@ -82,7 +82,7 @@ class Edition:
     # (`holed`), by the ids of its boxes that the slots stand in: one per set of fields given, at most.
     holed: dict[tuple[int, ...], Holed] = field(default_factory=dict)
     # Each blank unit's page, box and way, checked (`site`), or why no piece can stand in for it.
-    sites: dict[int, tuple[int, Any, tuple[int, ...]] | CannotStamp] = field(default_factory=dict)
+    sites: dict[int, tuple[int, Any, tuple[int, ...]] | str] = field(default_factory=dict)
 
 
 class Editions(Recent[Edition]):
@@ -228,12 +228,14 @@ def site(edition: Edition, blank_element: Element) -> tuple[int, Any, tuple[int,
     if id(blank_element) not in edition.sites:
         edition.sites[id(blank_element)] = _site(edition.document, blank_element)
     found = edition.sites[id(blank_element)]
-    if isinstance(found, CannotStamp):
-        raise found
+    if isinstance(found, str):
+        raise CannotStamp(found)
     return found
 
 
-def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[int, ...]] | CannotStamp:
+def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[int, ...]] | str:
+    """`site`, or why not: the reason's words, never the exception (its traceback would keep the caller's
+    frames alive in the kept edition, and with them the copy being stamped)."""
     tag = blank_element.tag
     blank = _outermost(document, {id(blank_element)}).get(id(blank_element), [])
     try:
@@ -254,7 +256,7 @@ def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[i
             raise CannotStamp(f"another box overlaps <{tag}>: the two would be drawn in another order")
         _check_drawn_after(page_box, box)
     except CannotStamp as err:
-        return err
+        return str(err)
     return number, box, tuple(id(step) for step in path[:-1])
 
 
