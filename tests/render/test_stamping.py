@@ -303,6 +303,11 @@ def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path:
         ".personal { outline: 2pt solid red; }",  # drawn after everything in a full layout
         ".call .phone { background: radial-gradient(#fff, #ccc); }",  # a pattern stays in the page's space
         ".band { position: relative; z-index: 1; }",  # the text before the box drawn apart from the flow
+        ".call { display: grid; } .call .phone { z-index: 1; }",  # a grid item with a z-index is drawn apart
+        ".personal { box-shadow: 0 40px 0 red; }",  # ink beyond the box, over what a full layout draws later
+        ".call ul { margin-top: 0.5rem; }",  # collapses with the blank line's bottom margin, not the contact's
+        ".call { string-set: call content(text); } @page { @top-center { content: string(call); } }",
+        ".call { line-clamp: 4; }",  # the contact's second line would clamp the box a line earlier
     ],
 )
 def test_a_style_a_stamp_cannot_draw_alike_sends_the_copy_to_a_full_layout(tmp_path: Path, css: str) -> None:
@@ -375,3 +380,18 @@ def test_nothing_a_renderer_keeps_holds_a_name(tmp_path: Path) -> None:
             assert not any(word in found for word in words)
         elif isinstance(found, (bytes, bytearray)):
             assert not any(word.encode() in found for word in words)
+
+
+def test_a_template_with_a_style_sheet_of_its_own_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
+    """A `<style>` in a clinic's template part: its rules are in no style sheet the stamping checks see, and
+    the carrier would cut it out with its part (the details' colour lost): laid out whole."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(DATA / "clinic", clinic)
+    notes = clinic / "templates" / "parts" / "notes.html"
+    notes.write_text(notes.read_text() + "<style>.personal .value { color: #b00000; }</style>\n")
+    project = Project(ROOT, clinic)
+    filled = load_content(project).fill(variant("bone/general"))
+    options = RenderOptions(print_date=DAY, personal=DETAILS)
+    result = Renderer(project, EDITIONS_KEPT).render(filled, options)
+    assert not result.stamped
+    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf

@@ -25,15 +25,22 @@ lays out only what carries them:
   holds a name.
 
 Where stamping could not give exactly what a full layout gives, `CannotStamp` is raised and the
-renderer lays the sheet out whole with the details:
+renderer lays the sheet out whole with the details (each case was found by an attack on this
+module, and the tests hold it to a full layout):
 - a value printed in a page margin: large print's page 2 heading carries the patient's name
   through CSS `string-set`, which WeasyPrint resolves while it paginates, so the heading is part
-  of the page's layout, not of the box that sets the string;
+  of the page's layout, not of the box that sets the string; a running element likewise;
 - a unit that takes other room than the blank element it replaces (its width, its margins, its
-  height with its margins), that a float outside it stands beside (its lines would wrap around the
-  float in a full layout, not in the small one), or is split into several boxes (across pages or lines), or lies
-  outside `<body>` (a title with a name in it would change the PDF's metadata): a clinic's
-  template or style sheet that lets a detail move the page.
+  height with its margins), that a float outside it stands beside (its lines would wrap around
+  the float in a full layout, not in the small one), that another box overlaps, that is split
+  into several boxes (across pages or lines), or lies outside `<body>` (a title with a name in
+  it would change the PDF's metadata): a clinic's template or style sheet that lets a detail move the page;
+- a unit a full layout draws in passes (`check_drawn_alone`: positioned, floated, transformed,
+  translucent or clipped parts, outlines, list markers, background images), or inside a box so
+  drawn, or after text so drawn (the piece goes after the text read before it, `overlay`);
+  one that counts or quotes across the page; one that is not a plain block, or holds a link;
+- a style rule that reads the details' boxes from elsewhere (`.personal.filled + main`, `:has`),
+  or styles the carrier otherwise than the whole page (`:empty` on a shell): `check_styled_alike`.
 """
 
 from __future__ import annotations
@@ -47,7 +54,15 @@ from xml.etree.ElementTree import Element, tostring
 from cssselect2 import ElementWrapper
 from weasyprint import CSS, HTML
 from weasyprint.document import Document, Page
-from weasyprint.formatting_structure.boxes import BlockBox, FlexBox, MarginBox, ReplacedBox, TextBox
+from weasyprint.formatting_structure.boxes import (
+    BlockBox,
+    BlockContainerBox,
+    FlexBox,
+    MarginBox,
+    ReplacedBox,
+    TableCellBox,
+    TextBox,
+)
 from weasyprint.layout.absolute import AbsolutePlaceholder
 
 from factsheets.render.options import EDITIONS_KEPT
@@ -67,6 +82,10 @@ class CannotStamp(Exception):  # a reason to lay the sheet out whole, not an err
     """
 
 
+# A blank unit's page, box, the ids of the boxes above it, and what its bottom margin collapses with (`_below`).
+Site = tuple[int, Any, tuple[int, ...], "float | str | None"]
+
+
 @dataclass
 class Edition:
     """A sheet's layout with no personal details, at the size it fitted, kept to stamp copies on."""
@@ -82,7 +101,7 @@ class Edition:
     # (`holed`), by the ids of its boxes that the slots stand in: one per set of fields given, at most.
     holed: dict[tuple[int, ...], Holed] = field(default_factory=dict)
     # Each blank unit's page, box and way, checked (`site`), or why no piece can stand in for it.
-    sites: dict[int, tuple[int, Any, tuple[int, ...]] | str] = field(default_factory=dict)
+    sites: dict[int, Site | str] = field(default_factory=dict)
 
 
 class Editions(Recent[Edition]):
@@ -110,6 +129,11 @@ def units(edition: Document, page: HTML) -> list[Unit]:
         raise CannotStamp("the copy with details is the same HTML as the edition")
     if any(id(blank) not in inside for blank, _ in found):
         raise CannotStamp("the details change the sheet outside <body> (its head, or the body's own attributes)")
+    if any(
+        element.tag == "style" or "stylesheet" in (element.get("rel") or "").split()
+        for element in page.etree_element.iter()
+    ):
+        raise CannotStamp("the sheet's HTML carries style sheets of its own (a <style> or a <link>)")
     return found
 
 
@@ -210,21 +234,22 @@ class Placement:
 def placement(edition: Edition, small: Document, blank_element: Element, element: Element) -> Placement:
     """Where a unit laid out alone (`element` in `small`) goes on the edition, in place of `blank_element`;
     `CannotStamp` where a full layout would set or draw it otherwise."""
-    number, box, way = site(edition, blank_element)
+    number, box, way, below = site(edition, blank_element)
     new = box_of(small, element)
     check_drawn_alone(new, blank_element.tag)
     if _margins(edition.document) and _sets_strings(new):
         raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
     if _in_margins(small, element):
         raise CannotStamp("a personal value is printed in a page margin (a running element)")
-    _check_same_room(box, new, blank_element.tag)
+    _check_same_room(box, new, blank_element.tag, below)
     dx, dy = box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y()
     return Placement(number, box, new, dx, dy, way)
 
 
-def site(edition: Edition, blank_element: Element) -> tuple[int, Any, tuple[int, ...]]:
-    """The blank unit's page, box and way (the ids of the boxes above it), checked once per edition: that a
-    piece can stand in for it, drawn where a full layout draws it."""
+def site(edition: Edition, blank_element: Element) -> Site:
+    """The blank unit's page, box, way (the ids of the boxes above it) and what its bottom margin collapses
+    with (`_below`), checked once per edition: that a piece can stand in for it, drawn where a full layout
+    draws it."""
     if id(blank_element) not in edition.sites:
         edition.sites[id(blank_element)] = _site(edition.document, blank_element)
     found = edition.sites[id(blank_element)]
@@ -233,7 +258,7 @@ def site(edition: Edition, blank_element: Element) -> tuple[int, Any, tuple[int,
     return found
 
 
-def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[int, ...]] | str:
+def _site(document: Document, blank_element: Element) -> Site | str:
     """`site`, or why not: the reason's words, never the exception (its traceback would keep the caller's
     frames alive in the kept edition, and with them the copy being stamped)."""
     tag = blank_element.tag
@@ -249,6 +274,12 @@ def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[i
             raise CannotStamp(f"part of <{tag}> is printed in a page margin (a running element)")
         if any(isinstance(step, AbsolutePlaceholder) or _drawn_apart(step) for step in path[1:-1]):
             raise CannotStamp(f"<{tag}> is inside a box drawn apart (positioned, transformed, translucent, clipped)")
+        if any(_reads_inside(step) for step in path[1:-1]) or any(
+            "baseline" in step.style["align_self"] for step in path
+        ):
+            raise CannotStamp(f"<{tag}> is inside a box that reads its text or lines, or aligns it by its baseline")
+        if any(_ink_beyond(other) or _targets(other) for other in _boxes(page_box) if not isinstance(other, MarginBox)):
+            raise CannotStamp("the page draws ink beyond a box's edges, or reads text from elsewhere (target-text)")
         check_drawn_alone(box, tag)
         if _float_beside(page_box, box):
             raise CannotStamp(f"a float stands beside <{tag}>: its lines would be set without it")
@@ -257,7 +288,7 @@ def _site(document: Document, blank_element: Element) -> tuple[int, Any, tuple[i
         _check_drawn_after(page_box, box)
     except CannotStamp as err:
         return str(err)
-    return number, box, tuple(id(step) for step in path[:-1])
+    return number, box, tuple(id(step) for step in path[:-1]), _below(path)
 
 
 def box_of(small: Document, element: Element) -> Any:
@@ -352,19 +383,71 @@ def _drawn_apart(box: Any) -> bool:
         or style["transform"]
         or style["opacity"] < 1
         or style["overflow"] != "visible"
+        or style["z_index"] != "auto"  # a grid item with one is drawn apart even unpositioned
     )
 
 
 def _painted_apart(box: Any) -> bool:
-    """Whether `box` paints something that does not move with its text: a list marker, an outline (drawn
-    after everything), a background image or gradient (a PDF pattern, placed in the page's space)."""
+    """Whether `box` paints something that does not move with its text: a list marker, ink beyond its edges
+    (an outline is drawn after everything), a background image or gradient (a PDF pattern, placed in the
+    page's space)."""
     style = box.style
     return bool(
         "list-item" in style["display"]
         or str(box.element_tag).endswith("::marker")
-        or (style["outline_style"] != "none" and style["outline_width"])
+        or _ink_beyond(box)
         or any(image[0] != "none" for image in style["background_image"])
     )
+
+
+def _reads_inside(box: Any) -> bool:
+    """Whether a box around a unit reads its text or counts its lines: a named string or a bookmark made of
+    its text, or a line clamp (the details' lines would be clamped otherwise); or holds it in a table cell
+    (aligned by the rows' baselines)."""
+    style = box.style
+    return bool(
+        style["string_set"] != "none"
+        or style["bookmark_level"] != "none"
+        or style["max_lines"] != "none"
+        or style["continue"] != "auto"
+        or "baseline" in style["align_items"]
+        or isinstance(box, TableCellBox)
+    )
+
+
+def _ink_beyond(box: Any) -> bool:
+    """Whether `box` paints outside its border box (a shadow, a border image, an outline): over a unit
+    maybe, in another order than a stamped copy draws the unit."""
+    style = box.style
+    return bool(
+        style["box_shadow"]
+        or style["border_image_source"][0] != "none"
+        or (style["outline_style"] != "none" and style["outline_width"])
+    )
+
+
+def _targets(box: Any) -> bool:
+    """Whether `box`'s generated content reads another element's text or counters (`target-text()`)."""
+    content = box.style["content"]
+    return content not in ("normal", "none") and any(str(item[0]).startswith("target") for item in content)
+
+
+def _below(path: list[Any]) -> float | str | None:
+    """What the unit's bottom margin collapses with: the top margin of the next box in its block flow; "end"
+    when it is the flow's last (it may collapse through its parent); None in a flex or grid container."""
+    box, parent = path[-1], path[-2]
+    if not isinstance(parent, BlockContainerBox):
+        return None
+    later = parent.children[parent.children.index(box) + 1 :]
+    flowing = [b for b in later if b.style["float"] == "none" and b.style["position"] in ("static", "relative")]
+    if not flowing or not flowing[0].border_height():
+        return "end"
+    return float(flowing[0].margin_top)
+
+
+def _collapsed(a: float, b: float) -> float:
+    """Two adjoining margins as CSS collapses them: the largest positive plus the most negative."""
+    return max(a, b, 0) + min(a, b, 0)
 
 
 def _counted(box: Any) -> bool:
@@ -532,8 +615,13 @@ def _float_beside(page_box: Any, unit: Any) -> bool:
     return walk(page_box)
 
 
-def _check_same_room(blank: Any, stamped: Any, tag: str) -> None:
-    """The stamped box must take exactly the blank one's room, or the rest of the page would be elsewhere."""
+def _check_same_room(blank: Any, stamped: Any, tag: str, below: float | str | None) -> None:
+    """The stamped box must take exactly the blank one's room, or the rest of the page would be elsewhere.
+
+    A bottom margin that differs (the call line takes its margin into its height) takes the same
+    room only where it adjoins nothing (a flex or grid item) or a next box's top margin it collapses
+    with alike: a list after it with a top margin would move in a full layout.
+    """
     sizes = [
         (blank.margin_left, stamped.margin_left),
         (blank.margin_top, stamped.margin_top),
@@ -541,6 +629,16 @@ def _check_same_room(blank: Any, stamped: Any, tag: str) -> None:
         (blank.margin_width(), stamped.margin_width()),
         (blank.margin_height(), stamped.margin_height()),
     ]
+    if abs(blank.margin_bottom - stamped.margin_bottom) > TOLERANCE_PX:
+        if below == "end":
+            raise CannotStamp(f"<{tag}>'s bottom margin differs and may collapse through its parent")
+        if isinstance(below, float):
+            sizes.append(
+                (
+                    blank.border_height() + _collapsed(blank.margin_bottom, below),
+                    stamped.border_height() + _collapsed(stamped.margin_bottom, below),
+                )
+            )
     if any(abs(a - b) > TOLERANCE_PX for a, b in sizes):
         raise CannotStamp(f"<{tag}> takes other room with the details than without")
 
