@@ -99,7 +99,6 @@ def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
     """The holed edition's PDF with each piece (a PDF of one page) drawn and tagged in its slot, by number:
     the bytes of one finished sheet."""
     with pikepdf.open(io.BytesIO(edition.pdf)) as out:
-        places = [_slot_place(out, slot_n.element) for slot_n in edition.slots]
         streams: list[tuple[int, int, int, pikepdf.Stream]] = []  # (page, index in /Contents, slot, stream)
         for n, (ink, move, slot_n) in enumerate(zip(pieces, moves, edition.slots, strict=True)):
             with pikepdf.open(io.BytesIO(ink)) as source:
@@ -110,7 +109,8 @@ def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
                 names = _resources(out, page, source.pages[0], f"S{n}")
                 drawing = out.make_stream(_ink(source.pages[0], names, offset, move, slot_n.undo))
                 streams.append((move.page, slot_n.at, n, drawing))
-                _tags(out, page, places[n], tops, offset)
+                # The slot's place is found now: an earlier piece may have put several elements beside it.
+                _tags(out, page, _slot_place(out, slot_n.element), tops, offset)
                 mcids.extend(out.copy_foreign(kid) for kid in _page_keys(source, source.pages[0]))
         for number, at, _, drawing in sorted(streams, key=lambda item: item[:3], reverse=True):
             out.pages[number].obj.Contents.insert(at, drawing)  # the last first: earlier places stay put
