@@ -53,9 +53,8 @@ _NAMED = {
 
 @dataclass(frozen=True)
 class Move:
-    """Where a piece goes: the edition's page, and its shift in CSS px."""
+    """How far a piece moves to stand in its slot, in CSS px (its page is the slot's)."""
 
-    page: int
     dx: float
     dy: float
 
@@ -103,12 +102,12 @@ def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
         for n, (ink, move, slot_n) in enumerate(zip(pieces, moves, edition.slots, strict=True)):
             with pikepdf.open(io.BytesIO(ink)) as source:
                 (tops,) = _detached(source)
-                page = out.pages[move.page]
+                page = out.pages[slot_n.page]
                 mcids = _page_keys(out, page)
                 offset = len(mcids)
                 names = _resources(out, page, source.pages[0], f"S{n}")
                 drawing = out.make_stream(_ink(source.pages[0], names, offset, move, slot_n.undo))
-                streams.append((move.page, slot_n.at, n, drawing))
+                streams.append((slot_n.page, slot_n.at, n, drawing))
                 # The slot's place is found now: an earlier piece may have put several elements beside it.
                 _tags(out, page, _slot_place(out, slot_n.element), tops, offset)
                 mcids.extend(out.copy_foreign(kid) for kid in _page_keys(source, source.pages[0]))
@@ -165,7 +164,7 @@ def _cut(
         closed = marked.pop() if operator == "EMC" and marked else None
         due = [n for n, before in after.items() if n not in cuts and (before is None and mcid is not None)]
         if due:
-            _check_open(states, in_text)
+            _check_open(states, in_text, marked)
             cuts.update({n: (index, states[-1][0].inverse()) for n in due})
         if operator in ("BDC", "BMC"):
             marked.append(mcid)
@@ -181,7 +180,7 @@ def _cut(
             in_text = operator == "BT"
         done = [n for n, before in after.items() if n not in cuts and closed is not None and before == closed]
         if done:
-            _check_open(states, in_text)
+            _check_open(states, in_text, marked)
             cuts.update({n: (index + 1, states[-1][0].inverse()) for n in done})
     if len(cuts) != len(after):
         raise CannotStamp("the marked content before a detail's slot is not on its page")
@@ -191,10 +190,11 @@ def _cut(
     return {n: (bounds.index(index) + 1, undo) for n, (index, undo) in cuts.items()}
 
 
-def _check_open(states: list[tuple[pikepdf.Matrix, bool]], in_text: bool) -> None:
-    """A piece is drawn from the page's own space: where it goes, nothing may clip it, and no text object be open."""
-    if states[-1][1] or in_text:
-        raise CannotStamp("a detail's box would be drawn inside a clip or a text object")
+def _check_open(states: list[tuple[pikepdf.Matrix, bool]], in_text: bool, marked: list[int | None]) -> None:
+    """A piece is drawn from the page's own space: where it goes, nothing may clip it, and no text object or
+    marked content (an artifact, say) be open around it."""
+    if states[-1][1] or in_text or marked:
+        raise CannotStamp("a detail's box would be drawn inside a clip, a text object or marked content")
 
 
 def _marked_id(instruction: Any) -> int | None:

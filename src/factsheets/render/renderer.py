@@ -51,11 +51,14 @@ from factsheets.render.stamping import (
     holed,
     piece,
     placement,
+    site,
     units,
 )
 from factsheets.render.tagging import finish_tags
 from factsheets.selection.select import URGENT, WORDS_TO_KNOW, FilledSheet
 from factsheets.templating import template_problems
+
+log = logging.getLogger("factsheets.render")
 
 # Body sizes tried in turn until the sheet fits: start generous, never below the floor.
 STANDARD_SIZES = (13.0, 12.5, 12.0, 11.5, 11.0)
@@ -233,6 +236,11 @@ class Renderer:
                 pdf = self._stamp(edition, filled, options)
             except CannotStamp:
                 edition.unstampable.add(given)
+            except FactsheetsError:
+                raise  # a value refused at its field: a full layout would refuse it too
+            except Exception as err:  # noqa: BLE001 - a fault in stamping costs a full layout, never the copy
+                log.warning("stamping %s failed (%s): laid out whole", filled.variant.key, type(err).__name__)
+                edition.unstampable.add(given)
             else:
                 return Rendered(pdf, pages, edition.body_pt, renders, content_version(filled), stamped=True)
         return self._full(filled, options, made)
@@ -240,19 +248,8 @@ class Renderer:
     def _full(self, filled: FilledSheet, options: RenderOptions, made: int) -> Rendered:
         """The sheet laid out whole with the details (after `made` layouts of its edition), and written."""
         document, body_pt, attempts = self.fit(filled, options)
-        return self._written(document, filled, options, body_pt, made + attempts)
-
-    def _written(
-        self,
-        document: Document,
-        filled: FilledSheet,
-        options: RenderOptions,
-        body_pt: float,
-        renders: int,
-        stamped: bool = False,
-    ) -> Rendered:
         pdf = self._write(document, filled, options.personal)
-        return Rendered(pdf, len(document.pages), body_pt, renders, content_version(filled), stamped)
+        return Rendered(pdf, len(document.pages), body_pt, made + attempts, content_version(filled))
 
     def _edition(self, filled: FilledSheet, options: RenderOptions) -> tuple[Edition, int]:
         """The sheet's kept edition for this paper and print size, laid out (and kept) when there is none;
@@ -276,13 +273,15 @@ class Renderer:
             page = HTML(string=self.html(filled, options), base_url=self._base_url(), url_fetcher=self.fetcher)
         sheets = self._sheets(self._paper(options), edition.body_pt, options.large_print)
         found = units(edition.document, page)
+        for blank, _ in found:
+            site(edition, blank)  # the edition's side, checked once: a known refusal before any layout
         check_styled_alike(sheets, edition.document, page, found)
         placed, inks = [], []
         for blank, mine in found:
             laid = self._laid_alone(carrier(page, (blank, mine), sheets), filled, edition.body_pt, options)
             placed.append(placement(edition, laid.small, blank, laid.element))
             inks.append(laid.ink)
-        moves = [Move(place.page, place.dx, place.dy) for place in placed]
+        moves = [Move(place.dx, place.dy) for place in placed]
         return overlay(self._holed(edition, filled, placed), inks, moves)
 
     def _laid_alone(self, cut: Carrier, filled: FilledSheet, body_pt: float, options: RenderOptions) -> LaidAlone:
@@ -294,8 +293,9 @@ class Renderer:
         small = self._render(cut.page, self._paper(options), body_pt, options.large_print)
         _check_personal_lines(small)
         box = box_of(small, cut.element)
-        check_drawn_alone(box, cut.element.tag)  # before it is written alone: WeasyPrint tags only a block so
-        ink = self._write(piece(small, box), filled, options.personal)  # refuses a character no font draws
+        check_drawn_alone(box, cut.element.tag)  # before it is written alone: WeasyPrint's tagger takes a block only
+        # Written, it refuses a character no installed font can draw, at its field.
+        ink = self._write(piece(small, box), filled, options.personal)
         laid = LaidAlone(small, cut.element, ink)
         if self._patient is not None:
             self._patient[key] = laid

@@ -100,7 +100,8 @@ class Edition:
     # The edition written with a slot for each set of boxes copies with details have stamped on it
     # (`holed`), by the ids of its boxes that the slots stand in: one per set of fields given, at most.
     holed: dict[tuple[int, ...], Holed] = field(default_factory=dict)
-    # Each blank unit's page, box and way, checked (`site`), or why no piece can stand in for it.
+    # Each blank unit's site (page, box, way, what its bottom margin collapses with), checked, or why no
+    # piece can stand in for it (`site`).
     sites: dict[int, Site | str] = field(default_factory=dict)
 
 
@@ -224,9 +225,8 @@ class Placement:
     """Where one unit's box, laid out alone, goes on the edition's page."""
 
     page: int  # the edition's page it is on
-    blank: Any  # the edition's box for the unit, with no details
-    box: Any  # the small layout's box for it, with the details
-    dx: float  # how far `box` moves to stand where `blank` does, in CSS px
+    blank: Any  # the edition's box for the unit, with no details (nothing of the copy is kept here)
+    dx: float  # how far the unit's box moves from where the small layout set it to where `blank` is, in CSS px
     dy: float
     way: tuple[int, ...]  # ids of the edition's boxes from its page box down to `blank`
 
@@ -243,7 +243,7 @@ def placement(edition: Edition, small: Document, blank_element: Element, element
         raise CannotStamp("a personal value is printed in a page margin (a running element)")
     _check_same_room(box, new, blank_element.tag, below)
     dx, dy = box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y()
-    return Placement(number, box, new, dx, dy, way)
+    return Placement(number, box, dx, dy, way)
 
 
 def site(edition: Edition, blank_element: Element) -> Site:
@@ -278,8 +278,10 @@ def _site(document: Document, blank_element: Element) -> Site | str:
             "baseline" in step.style["align_self"] for step in path
         ):
             raise CannotStamp(f"<{tag}> is inside a box that reads its text or lines, or aligns it by its baseline")
-        if any(_ink_beyond(other) or _targets(other) for other in _boxes(page_box) if not isinstance(other, MarginBox)):
-            raise CannotStamp("the page draws ink beyond a box's edges, or reads text from elsewhere (target-text)")
+        if any(_ink_beyond(other) for other in _boxes(page_box) if not isinstance(other, MarginBox)):
+            raise CannotStamp("the page draws ink beyond a box's edges")
+        if any(_targets(other) for page in document.pages for other in _boxes(page._page_box)):
+            raise CannotStamp("the sheet reads text from elsewhere on its pages (target-text)")
         check_drawn_alone(box, tag)
         if _float_beside(page_box, box):
             raise CannotStamp(f"a float stands beside <{tag}>: its lines would be set without it")
@@ -323,7 +325,9 @@ def piece(small: Document, box: Any) -> Document:
     """
     page_box = small.pages[0]._page_box
     root = _root_box(page_box)
-    body = next(child for child in root.children if child.element_tag == "body")
+    body = next((child for child in root.children if child.element_tag == "body"), None)
+    if body is None:
+        raise CannotStamp("the small layout has no <body> box")
     page_copy = _undrawn(page_box, [_undrawn(root, [_undrawn(body, [box])])])
     page_copy.canvas_background = None
     return small.copy([Page(page_copy)])
@@ -643,17 +647,13 @@ def _check_same_room(blank: Any, stamped: Any, tag: str, below: float | str | No
         raise CannotStamp(f"<{tag}> takes other room with the details than without")
 
 
-def _grafted(box: Any, stamped: dict[int, Any], ways: set[int]) -> Any:
-    """`box` with the boxes in `stamped` (by id) replaced: the boxes on the way to them copied, the rest shared.
-
-    Copied with `box.copy()`, not WeasyPrint's `copy_with_children`: in WeasyPrint 70 that resets
-    the *original* box's `remove_decoration_sides`, which would change how the kept edition
-    draws a box split across pages.
-    """
-    if id(box) in stamped:
-        return stamped[id(box)]
+def _grafted(box: Any, swapped: dict[int, Any], ways: set[int]) -> Any:
+    """`box` with the boxes in `swapped` (by id) replaced: the boxes on the way to them (`ways`) copied, the
+    rest shared, so the kept edition's own boxes are never changed."""
+    if id(box) in swapped:
+        return swapped[id(box)]
     if id(box) not in ways:
         return box
     new = box.copy()
-    new.children = [_grafted(child, stamped, ways) for child in box.children]
+    new.children = [_grafted(child, swapped, ways) for child in box.children]
     return new

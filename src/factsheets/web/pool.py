@@ -83,13 +83,14 @@ def _keep_editions(content: Content) -> None:
     """Each sheet's general variant printed once with a short name, so the worker keeps its edition (and the
     edition with a slot for a name): the first nurse to print a sheet then waits for a stamp (about 50 ms),
     not for its layout (about half a second: 11 times the next copy). About 0.3 s a sheet, before the
-    worker takes a request; a sheet that cannot print is refused when asked, as before."""
+    worker takes a request (editions are a day's: the footer's print date is in their key); a sheet that
+    cannot print is refused when asked, as before."""
     options = RenderOptions(personal=Personal("Warm Up"))
-    for sheet_id in content.sheets:
+    for sheet_id in list(content.sheets)[:EDITIONS_KEPT]:
         try:
             workers.renderer().render(content.fill(Variant(sheet_id)), options)
-        except FactsheetsError:
-            continue
+        except Exception as err:  # noqa: BLE001 - a sheet that cannot print now is refused when asked, as before
+            log.warning("warming sheet %s: %s", sheet_id, type(err).__name__)
 
 
 def _nothing() -> None:
