@@ -223,22 +223,32 @@ def test_a_renderer_keeps_no_edition_unless_asked(content: Content) -> None:
     assert (result.stamped, len(renderer.editions)) == (False, 0)
 
 
+def _clinic(tmp_path: Path, css: str = "") -> Path:
+    """The tests' clinic folder copied, with `css` added to the project's style sheet as the clinic's own."""
+    clinic = tmp_path / "clinic"
+    shutil.copytree(DATA / "clinic", clinic)
+    if css:
+        (clinic / "styles").mkdir()
+        (clinic / "styles" / "sheet.css").write_text((ROOT / "styles" / "sheet.css").read_text() + css)
+    return clinic
+
+
+def _laid_out_whole(project: Project, options: RenderOptions) -> bytes:
+    """bone's copy from a renderer that keeps editions, checked to be laid out whole: a full layout's bytes."""
+    filled = load_content(project).fill(variant("bone/general"))
+    result = Renderer(project, EDITIONS_KEPT).render(filled, options)
+    assert not result.stamped
+    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+    return result.pdf
+
+
 def test_a_float_beside_a_detail_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
     """A clinic's style sheet that floats its logo down beside the call line (large print): the small layout has
     no logo, so its line would be set at full width; the copy is laid out whole, as a full layout sets it
     (found by an attack on this change: stamped, a contact a full layout refuses was printed under the logo)."""
-    clinic = tmp_path / "clinic"
-    shutil.copytree(DATA / "clinic", clinic)
-    (clinic / "styles").mkdir()
     floated = ".masthead { display: block; } .masthead .logo { float: right; width: 5cm; height: 14cm; }"
-    (clinic / "styles" / "sheet.css").write_text((ROOT / "styles" / "sheet.css").read_text() + floated)
-    project = Project(ROOT, clinic)
-    filled = load_content(project).fill(variant("bone/general"))
-    options = RenderOptions(print_date=dt.date(2026, 5, 1), large_print=True, personal=Personal(care_team="Dr Okafor"))
-    keeping = Renderer(project, EDITIONS_KEPT)
-    result = keeping.render(filled, options)
-    assert not result.stamped
-    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+    project = Project(ROOT, _clinic(tmp_path, floated))
+    _laid_out_whole(project, RenderOptions(print_date=DAY, large_print=True, personal=Personal(care_team="Dr Okafor")))
 
 
 class Counting(Renderer):
@@ -274,13 +284,7 @@ def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer,
 def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
     """A clinic's style sheet that clips the "When to call" box: the piece would be drawn inside the clip of
     whatever the page draws before it, so the copy is laid out whole, byte for byte a full layout."""
-    clinic = tmp_path / "clinic"
-    shutil.copytree(DATA / "clinic", clinic)
-    (clinic / "styles").mkdir()
-    (clinic / "styles" / "sheet.css").write_text(
-        (ROOT / "styles" / "sheet.css").read_text() + ".call { overflow: hidden; }"
-    )
-    project = Project(ROOT, clinic)
+    project = Project(ROOT, _clinic(tmp_path, ".call { overflow: hidden; }"))
     filled = load_content(project).fill(variant("bone/general"))
     options = RenderOptions(print_date=DAY, personal=Personal("Ann Lee", care_team="Dr Okafor"))
     keeping = Renderer(project, EDITIONS_KEPT)
@@ -288,7 +292,7 @@ def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path:
     assert not result.stamped
     assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
     named = dataclasses.replace(options, personal=Personal("Ann Lee"))
-    stamped = keeping.render(filled, named)
+    stamped = keeping.render(filled, named)  # the same edition, after a copy it could not stamp
     assert stamped.stamped  # the box alone is not in the clipped call box: it is stamped
     _same_copy(stamped.pdf, Renderer(project).render(filled, named, full_layout=True).pdf)
 
@@ -313,17 +317,8 @@ def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path:
 def test_a_style_a_stamp_cannot_draw_alike_sends_the_copy_to_a_full_layout(tmp_path: Path, css: str) -> None:
     """Clinic style sheets found by an attack on PDF-level stamping (each stamped a copy that read, tagged or
     looked otherwise than a full layout, dropped the name, or crashed): each copy is laid out whole."""
-    clinic = tmp_path / "clinic"
-    shutil.copytree(DATA / "clinic", clinic)
-    (clinic / "styles").mkdir()
-    (clinic / "styles" / "sheet.css").write_text((ROOT / "styles" / "sheet.css").read_text() + css)
-    project = Project(ROOT, clinic)
-    filled = load_content(project).fill(variant("bone/general"))
-    options = RenderOptions(print_date=DAY, personal=DETAILS)
-    result = Renderer(project, EDITIONS_KEPT).render(filled, options)
-    assert not result.stamped
-    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
-    assert DETAILS.patient in text_of(result.pdf)
+    pdf = _laid_out_whole(Project(ROOT, _clinic(tmp_path, css)), RenderOptions(print_date=DAY, personal=DETAILS))
+    assert DETAILS.patient in text_of(pdf)
 
 
 def test_each_font_subset_in_a_stamped_copy_has_a_tag_of_its_own(keeping: Renderer, content: Content) -> None:
@@ -357,13 +352,7 @@ def test_nothing_a_renderer_keeps_holds_a_name(tmp_path: Path) -> None:
     """After single copies, a packet and copies that could not be stamped (laid out whole), no string or bytes
     reachable from the renderer holds any part of the details: not the kept editions, their PDFs and checks,
     nor a traceback kept by accident (one would keep the stamped copy's frames alive)."""
-    clinic = tmp_path / "clinic"
-    shutil.copytree(DATA / "clinic", clinic)
-    (clinic / "styles").mkdir()  # a clipped call box: the call line cannot be stamped, the box can
-    (clinic / "styles" / "sheet.css").write_text(
-        (ROOT / "styles" / "sheet.css").read_text() + ".call { overflow: hidden; }"
-    )
-    project = Project(ROOT, clinic)
+    project = Project(ROOT, _clinic(tmp_path, ".call { overflow: hidden; }"))  # the call line cannot be stamped
     content = load_content(project)
     renderer = Renderer(project, EDITIONS_KEPT)
     options = RenderOptions(print_date=DAY, personal=DETAILS)
@@ -386,24 +375,18 @@ def test_nothing_a_renderer_keeps_holds_a_name(tmp_path: Path) -> None:
 def test_a_template_with_a_style_sheet_of_its_own_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
     """A `<style>` in a clinic's template part: its rules are in no style sheet the stamping checks see, and
     the carrier would cut it out with its part (the details' colour lost): laid out whole."""
-    clinic = tmp_path / "clinic"
-    shutil.copytree(DATA / "clinic", clinic)
+    clinic = _clinic(tmp_path)
     notes = clinic / "templates" / "parts" / "notes.html"
     notes.write_text(notes.read_text() + "<style>.personal .value { color: #b00000; }</style>\n")
-    project = Project(ROOT, clinic)
-    filled = load_content(project).fill(variant("bone/general"))
-    options = RenderOptions(print_date=DAY, personal=DETAILS)
-    result = Renderer(project, EDITIONS_KEPT).render(filled, options)
-    assert not result.stamped
-    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+    _laid_out_whole(Project(ROOT, clinic), RenderOptions(print_date=DAY, personal=DETAILS))
 
 
 def test_a_detail_read_by_target_text_on_another_page_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
     """A clinic's notes box repeating the call box's text (`target-text()`) in large print, the call box on the
     other page: stamped, it printed the clinic's phone where a full layout prints the care team's contact
     (found by a review): laid out whole, the contact in every place."""
-    clinic = tmp_path / "clinic"
-    shutil.copytree(DATA / "clinic", clinic)
+    see = ".see { font-size: 5pt; line-height: 1; } .see a::after { content: target-text(attr(href)); }"
+    clinic = _clinic(tmp_path, see)
     parts = clinic / "templates" / "parts"
     call = (ROOT / "templates" / "parts" / "call.html").read_text()
     (parts / "call.html").write_text(call.replace('<section class="call"', '<section class="call" id="call"'))
@@ -411,13 +394,6 @@ def test_a_detail_read_by_target_text_on_another_page_sends_the_copy_to_a_full_l
     (parts / "notes.html").write_text(
         notes.replace("</section>", '<p class="see"><a href="#call"></a></p>\n</section>')
     )
-    see = ".see { font-size: 5pt; line-height: 1; } .see a::after { content: target-text(attr(href)); }"
-    (clinic / "styles").mkdir()
-    (clinic / "styles" / "sheet.css").write_text((ROOT / "styles" / "sheet.css").read_text() + see)
-    project = Project(ROOT, clinic)
-    filled = load_content(project).fill(variant("bone/general"))
     options = RenderOptions(large_print=True, print_date=DAY, personal=Personal(care_team="Dr Zed Okafor 555-0199"))
-    result = Renderer(project, EDITIONS_KEPT).render(filled, options)
-    assert not result.stamped
-    assert text_of(result.pdf).count("Zed Okafor") == 3  # the personal box, the call line, and the notes
-    assert result.pdf == Renderer(project).render(filled, options, full_layout=True).pdf
+    pdf = _laid_out_whole(Project(ROOT, clinic), options)
+    assert text_of(pdf).count("Zed Okafor") == 3  # the personal box, the call line, and the notes

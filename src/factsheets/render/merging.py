@@ -65,9 +65,9 @@ def _append(
     source_nums = source.Root.StructTreeRoot.ParentTree.Nums
     for i in range(0, len(source_nums), 2):
         nums.append(int(source_nums[i]) + offset)
-        nums.append(_foreign(out, source_nums[i + 1]))
+        nums.append(foreign(out, source_nums[i + 1]))
     for element in _top_elements(source.Root.StructTreeRoot):
-        copied = _foreign(out, element)
+        copied = foreign(out, element)
         copied.P = document
         document.K.append(copied)
     for item in source.open_outline().root:
@@ -93,21 +93,27 @@ def _catalog(out: pikepdf.Pdf, first: pikepdf.Pdf, tree: Dictionary, title: str,
 def _top_elements(tree: Object) -> list[Object]:
     """The elements under a sheet's /Document: they go under the merged /Document."""
     tops: list[Object] = []
-    for element in _kids(tree):
-        tops += _kids(element) if element.get("/S") == Name.Document else [element]
+    for element in kids(tree):
+        tops += kids(element) if element.get("/S") == Name.Document else [element]
     return tops
 
 
-def _kids(node: Object) -> list[Object]:
-    kids = node.get("/K")
-    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]
+def kids(node: Object) -> list[Object]:
+    """A structure node's /K as a list: none, one, or an array of kids."""
+    found = node.get("/K")
+    return list(found) if isinstance(found, Array) else [] if found is None else [found]
 
 
-def _foreign(out: pikepdf.Pdf, value: Object) -> Object:
-    """`value` copied into `out`; a direct array (a page's parent-tree entry) item by item."""
-    if value.is_indirect:
+def foreign(out: pikepdf.Pdf, value: Object) -> Object:
+    """`value` copied into `out`: an indirect object by qpdf, a direct one (a page's parent-tree entry, a
+    resource dictionary) part by part."""
+    if isinstance(value, Object) and value.is_indirect:
         return out.copy_foreign(value)
-    return Array([_foreign(out, item) for item in value]) if isinstance(value, Array) else value
+    if isinstance(value, Array):
+        return Array([foreign(out, item) for item in value])
+    if isinstance(value, Dictionary):
+        return Dictionary({key: foreign(out, item) for key, item in value.items()})
+    return value
 
 
 def _bookmark(item: pikepdf.OutlineItem, first: int) -> pikepdf.OutlineItem:

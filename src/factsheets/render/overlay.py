@@ -32,6 +32,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object
 
+from factsheets.render.merging import foreign, kids
 from factsheets.render.stamping import CannotStamp, slot
 
 PT_PER_PX = 0.75  # WeasyPrint draws CSS px at 3/4 pt, y downwards from the page's top
@@ -90,7 +91,7 @@ def prepare(pdf: bytes, count: int) -> Holed:
         buffer = io.BytesIO()
         document.save(buffer, deterministic_id=True)
     with pikepdf.open(io.BytesIO(buffer.getvalue())) as saved:  # numbered as written: each slot's element, found once
-        elements = [_kids(parent)[index].objgen for parent, index in _slots(saved, count)]
+        elements = [kids(parent)[index].objgen for parent, index in _slots(saved, count)]
     return Holed(buffer.getvalue(), tuple(Slot(*cuts[n], elements[n]) for n in range(count)))
 
 
@@ -211,7 +212,7 @@ def _detached(source: pikepdf.Pdf) -> list[list[Object]]:
     tops: list[list[Object]] = [[] for _ in source.pages]
     if source.pages and any("/Annots" in page.obj for page in source.pages):
         raise CannotStamp("a detail's box carries a link or a form field")
-    for element in _kids(_document(source)):
+    for element in kids(_document(source)):
         tops[page_of[element.Pg.objgen]].append(element)
         del element["/P"]
     for top in (element for elements in tops for element in elements):
@@ -225,7 +226,7 @@ def _slot_place(out: pikepdf.Pdf, element: tuple[int, int]) -> tuple[Object, int
     """(parent element, index in its /K) of the slot's element."""
     found = out.get_object(element)
     parent = found.P
-    (index,) = [n for n, kid in enumerate(_kids(parent)) if isinstance(kid, Dictionary) and kid.objgen == element]
+    (index,) = [n for n, kid in enumerate(kids(parent)) if isinstance(kid, Dictionary) and kid.objgen == element]
     return parent, index
 
 
@@ -234,7 +235,7 @@ def _slots(out: pikepdf.Pdf, count: int) -> list[tuple[Object, int]]:
     wanted = {slot(n): n for n in range(count)}
     found: dict[int, tuple[Object, int]] = {}
     for parent in _elements(_document(out)):
-        for index, kid in enumerate(_kids(parent)):
+        for index, kid in enumerate(kids(parent)):
             alt = kid.get("/Alt") if isinstance(kid, Dictionary) else None
             if alt is not None and str(alt) in wanted:
                 found[wanted[str(alt)]] = (parent, index)
@@ -258,7 +259,7 @@ def _resources(out: pikepdf.Pdf, page: pikepdf.Page, piece: pikepdf.Page, prefix
             new = f"/{prefix}{key[1:]}"
             if new in mine[category]:
                 raise CannotStamp("the edition's page already uses a resource name a detail's box needs")
-            mine[category][new] = _foreign(out, value)
+            mine[category][new] = foreign(out, value)
             if category == "/Font":
                 _retag(mine[category][new])
             renamed[key] = new
@@ -310,32 +311,21 @@ def _tags(out: pikepdf.Pdf, page: pikepdf.Page, where: tuple[Object, int], tops:
         for element in _elements(top):
             element.Pg = page.obj
             element.K = _shifted(element.get("/K"), offset)
-    kids = _kids(parent)
-    parent.K = Array([*kids[:index], *copied, *kids[index + 1 :]])
+    before = kids(parent)
+    parent.K = Array([*before[:index], *copied, *before[index + 1 :]])
 
 
-def _shifted(kids: Any, offset: int) -> Any:  # pikepdf gives integers as int
+def _shifted(node: Any, offset: int) -> Any:  # pikepdf gives integers as int
     """An element's /K with each marked-content id moved past the page's own."""
-    if kids is None:
+    if node is None:
         return Array()
-    if isinstance(kids, int):
-        return int(kids) + offset
-    if isinstance(kids, Array):
-        return Array([_shifted(kid, offset) for kid in kids])
-    if isinstance(kids, Dictionary) and kids.get("/Type") == "/MCR":
-        kids.MCID = int(kids.MCID) + offset
-    return kids
-
-
-def _foreign(out: pikepdf.Pdf, value: Object) -> Object:
-    """`value` copied into `out`: an indirect object by qpdf, a direct one part by part."""
-    if isinstance(value, Object) and value.is_indirect:
-        return out.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([_foreign(out, item) for item in value])
-    if isinstance(value, Dictionary):
-        return Dictionary({key: _foreign(out, item) for key, item in value.items()})
-    return value
+    if isinstance(node, int):
+        return int(node) + offset
+    if isinstance(node, Array):
+        return Array([_shifted(kid, offset) for kid in node])
+    if isinstance(node, Dictionary) and node.get("/Type") == "/MCR":
+        node.MCID = int(node.MCID) + offset
+    return node
 
 
 def _page_keys(pdf: pikepdf.Pdf, page: pikepdf.Page) -> Array:
@@ -355,18 +345,13 @@ def _page_keys(pdf: pikepdf.Pdf, page: pikepdf.Page) -> Array:
 
 def _document(pdf: pikepdf.Pdf) -> Object:
     """The /Document element WeasyPrint puts everything under."""
-    (document,) = _kids(pdf.Root.StructTreeRoot)
+    (document,) = kids(pdf.Root.StructTreeRoot)
     return document
 
 
 def _elements(top: Object) -> Iterator[Object]:
     """`top` and every structure element under it."""
     yield top
-    for kid in _kids(top):
+    for kid in kids(top):
         if isinstance(kid, Dictionary) and "/S" in kid:
             yield from _elements(kid)
-
-
-def _kids(node: Object) -> list[Object]:
-    kids = node.get("/K")
-    return list(kids) if isinstance(kids, Array) else [] if kids is None else [kids]

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
-from xml.etree.ElementTree import Element
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
@@ -44,14 +43,13 @@ from factsheets.render.stamping import (
     Edition,
     Editions,
     Placement,
-    box_of,
     carrier,
-    check_drawn_alone,
     check_styled_alike,
     holed,
     piece,
     placement,
     site,
+    unit_box,
     units,
 )
 from factsheets.render.tagging import finish_tags
@@ -105,8 +103,7 @@ class FitMemory(Recent[float]):
 class LaidAlone:
     """A unit with a patient's details laid out alone (`stamping.carrier`), and its page written (`stamping.piece`)."""
 
-    small: Document
-    element: Element  # the unit's element in the carrier laid out
+    box: Any  # the unit's box in its small layout
     ink: bytes
 
 
@@ -279,7 +276,7 @@ class Renderer:
         placed, inks = [], []
         for blank, mine in found:
             laid = self._laid_alone(carrier(page, (blank, mine), sheets), filled, edition.body_pt, options)
-            placed.append(placement(edition, laid.small, blank, laid.element))
+            placed.append(placement(edition, blank, laid.box))
             inks.append(laid.ink)
         moves = [Move(place.dx, place.dy) for place in placed]
         return overlay(self._holed(edition, filled, placed), inks, moves)
@@ -292,11 +289,10 @@ class Renderer:
             return self._patient[key]
         small = self._render(cut.page, self._paper(options), body_pt, options.large_print)
         _check_personal_lines(small)
-        box = box_of(small, cut.element)
-        check_drawn_alone(box, cut.element.tag)  # before it is written alone: WeasyPrint's tagger takes a block only
+        box = unit_box(small, cut.element)  # checked before it is written alone: WeasyPrint tags a block only
         # Written, it refuses a character no installed font can draw, at its field.
         ink = self._write(piece(small, box), filled, options.personal)
-        laid = LaidAlone(small, cut.element, ink)
+        laid = LaidAlone(box, ink)
         if self._patient is not None:
             self._patient[key] = laid
         return laid

@@ -231,16 +231,22 @@ class Placement:
     way: tuple[int, ...]  # ids of the edition's boxes from its page box down to `blank`
 
 
-def placement(edition: Edition, small: Document, blank_element: Element, element: Element) -> Placement:
-    """Where a unit laid out alone (`element` in `small`) goes on the edition, in place of `blank_element`;
-    `CannotStamp` where a full layout would set or draw it otherwise."""
-    number, box, way, below = site(edition, blank_element)
-    new = box_of(small, element)
-    check_drawn_alone(new, blank_element.tag)
-    if _margins(edition.document) and _sets_strings(new):
-        raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
+def unit_box(small: Document, element: Element) -> Any:
+    """The unit's one box in its small layout (`element` in it), checked once to be drawable alone, before it
+    is written alone; `CannotStamp` otherwise."""
+    box = box_of(small, element)
+    check_drawn_alone(box, element.tag)
     if _in_margins(small, element):
         raise CannotStamp("a personal value is printed in a page margin (a running element)")
+    return box
+
+
+def placement(edition: Edition, blank_element: Element, new: Any) -> Placement:
+    """Where a unit laid out alone (`new`, from `unit_box`) goes on the edition, in place of `blank_element`;
+    `CannotStamp` where a full layout would set or draw it otherwise."""
+    number, box, way, below = site(edition, blank_element)
+    if _margins(edition.document) and _sets_strings(new):
+        raise CannotStamp("a personal value is printed in a page margin (CSS string-set)")
     _check_same_room(box, new, blank_element.tag, below)
     dx, dy = box.border_box_x() - new.border_box_x(), box.border_box_y() - new.border_box_y()
     return Placement(number, box, dx, dy, way)
