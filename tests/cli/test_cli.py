@@ -265,7 +265,8 @@ def test_schema_outside_a_project_is_a_plain_error_and_works_with_a_file_named(t
 def test_shell_completion_is_available() -> None:
     """typer's --install-completion and --show-completion; the installed command completes commands and options."""
     script = Path(sys.executable).parent / "factsheets"
-    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True, check=True)
+    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0, shown.stderr  # what went wrong, should it ever (it failed once under load)
     assert "_FACTSHEETS_COMPLETE=complete_bash" in shown.stdout
 
     def completes(*words: str) -> list[str]:

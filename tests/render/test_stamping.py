@@ -252,13 +252,67 @@ def test_a_float_beside_a_detail_sends_the_copy_to_a_full_layout(tmp_path: Path)
 
 
 class Counting(Renderer):
-    """A renderer that counts its layouts, small ones included."""
+    """A renderer that counts its layouts, small ones included, and the sheets' HTML it parses to stamp."""
 
     layouts = 0
+    parsed = 0
 
     def _render(self, *args: Any, **kwargs: Any) -> Any:
         self.layouts += 1
         return super()._render(*args, **kwargs)
+
+    def _cut_out(self, *args: Any, **kwargs: Any) -> Any:
+        self.parsed += 1
+        return super()._cut_out(*args, **kwargs)
+
+
+def _stamped_from_shape(project: Project, named: list[Personal]) -> list[tuple[bool, int]]:
+    """For each copy of bone with these details in turn: whether it was stamped, and how many times its
+    renderer parsed a sheet's HTML to stamp it (its shape, made with markers, on the first; its own).
+    Each copy is checked to be the copy a full layout makes."""
+    renderer = Counting(project, EDITIONS_KEPT)
+    filled = load_content(project).fill(variant("bone/general"))
+    renderer.render(filled, RenderOptions(print_date=DAY))  # the edition
+    found = []
+    for personal in named:
+        renderer.parsed = 0
+        options = RenderOptions(print_date=DAY, personal=personal)
+        result = renderer.render(filled, options)
+        _same_copy(result.pdf, Renderer(project).render(filled, options, full_layout=True).pdf)
+        found.append((result.stamped, renderer.parsed))
+    return found
+
+
+def test_a_copy_is_stamped_on_its_shape_without_parsing_its_html() -> None:
+    """Where the details go is found once per edition and set of fields, with markers for the values: later
+    copies with other plain values parse nothing. A value HTML reads apart (an ampersand, brackets) parses
+    the copy's own HTML, and still stamps it."""
+    project = Project(ROOT, DATA / "no-clinic")
+    other = Personal("Ann Lee", "May 2, 2026", "Dr Okafor, 555-0100")
+    special = Personal("Ann & Bo <Lee>", "May 2, 2026", "Smith & Jones 'Oncology'")
+    assert _stamped_from_shape(project, [DETAILS, other, special]) == [(True, 1), (True, 0), (True, 1)]
+
+
+@pytest.mark.parametrize(
+    ("part", "old", "new"),
+    [
+        ("personal.html", "{{ personal.fields()[field] }}", "{{ personal.fields()[field] | upper }}"),
+        ("personal.html", "{{ personal.fields()[field] }}", "{{ personal.fields()[field][:12] }}"),
+        ("call.html", '<p class="phone care-team', '<p title="{{ personal.care_team }}" class="phone care-team'),
+    ],
+)
+def test_a_template_that_reads_a_value_stamps_each_copy_from_its_own_html(
+    tmp_path: Path, part: str, old: str, new: str
+) -> None:
+    """A clinic's template that does more with a value than print it (upper-cases it, cuts it, puts it in an
+    attribute): the markers could not stand for the values, so each copy's own HTML is parsed to stamp it
+    (a copy made from the markers would print them, not the value)."""
+    clinic = _clinic(tmp_path)
+    source = (ROOT / "templates" / "parts" / part).read_text()
+    assert old in source
+    (clinic / "templates" / "parts" / part).write_text(source.replace(old, new))
+    named = [DETAILS, Personal("Ann Lee", "May 2, 2026", "Dr Okafor, 555-0100")]
+    assert _stamped_from_shape(Project(ROOT, clinic), named) == [(True, 2), (True, 1)]
 
 
 def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer, content: Content) -> None:
@@ -270,15 +324,33 @@ def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer,
     render_packet(content, counting, choice, dataclasses.replace(options, personal=Personal()))  # editions kept
     counting.layouts = 0
     stamped = render_packet(content, counting, choice, options)
-    units = 2 * len(choice.sheet_ids)  # the box and the call line on each sheet
     sizes = {edition.body_pt for edition in counting.editions}
-    assert counting.layouts < units
-    assert counting.layouts <= 2 * len(sizes)
+    assert len(sizes) <= counting.layouts < len(choice.sheet_ids)  # a carrier alike on several sheets: once
+    assert len(counting.packets) == 1  # the holed editions joined, and the pieces laid on them in one pass
     _same_copy(stamped, render_packet(content, laying_out, choice, options))
     assert counting._patient is None
     for edition in counting.editions:
         for pdf in [edition.pdf or b"", *(holed.pdf for holed in edition.holed.values())]:
             assert "Guadalupe" not in text_of(pdf)
+
+
+def test_a_packet_that_cannot_be_joined_in_one_pass_is_merged_sheet_by_sheet(
+    laying_out: Renderer, content: Content, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault while joining the holed editions costs the one pass, never the packet: each sheet is stamped on
+    its own and the packet merged, the same packet; the log names the error's kind, not a value."""
+    renderer = Renderer(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+    choice = choose_for(content, "breast", ["bone"], [])
+    options = RenderOptions(paper="letter", print_date=DAY, personal=DETAILS)
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError(DETAILS.patient)
+
+    monkeypatch.setattr("factsheets.render.renderer.joined", broken)
+    packet = render_packet(content, renderer, choice, options)
+    _same_copy(packet, render_packet(content, laying_out, choice, options))
+    assert "RuntimeError" in caplog.text
+    assert "Guadalupe" not in caplog.text
 
 
 def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:

@@ -120,7 +120,8 @@ def render_shortened(job: Shortened, options: RenderOptions) -> bytes:
     alone, shown = packet_fills(content, job.sheet_ids, CANCER_TYPES[job.cancer_type])[job.index]
     if alone.variant.key != job.variant or content_version(shown) != job.version:
         raise FactsheetsError(Problem("its content changed while the build ran", "run the build again."))
-    return render_member(workers.renderer(), alone, shown, options)
+    renderer = workers.renderer()
+    return render_member(lambda filled: renderer.render(filled, options).pdf, alone, shown)
 
 
 def write_packet(out_dir: Path, packet: Packet, shortened: dict[str, bytes]) -> bytes:

@@ -11,7 +11,7 @@ refers back to it (selection.repeats). One sheet alone is never shortened.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from factsheets.content.cancer_types import CancerType
 from factsheets.patient.choice import Choice
@@ -23,6 +23,8 @@ from factsheets.selection.variant import Variant
 
 if TYPE_CHECKING:
     from factsheets.render.renderer import Renderer
+
+T = TypeVar("T")  # what a member renders to: a PDF, or a copy stamped but not yet written
 
 
 def packet_title(ctype: CancerType | None) -> str:
@@ -46,35 +48,33 @@ def packet_fills(
     return list(zip(alone, without_repeats(alone, content.common.glossary), strict=True))
 
 
-def render_member(renderer: Renderer, alone: FilledSheet, in_packet: FilledSheet, options: RenderOptions) -> bytes:
-    """A packet's sheet as the packet prints it; as it prints alone should that ever not fit its page.
+def render_member(render: Callable[[FilledSheet], T], alone: FilledSheet, in_packet: FilledSheet) -> T:
+    """A packet's sheet as the packet prints it (`render` it); as it prints alone should that ever not fit its page.
 
     Leaving out whole sentences leaves less to lay out, but a note referring back takes a line,
     and a cut paragraph a paragraph's spacing: rather than refuse the patient's packet, a sheet
     that would no longer fit prints whole, repeats and all.
     """
-    from factsheets.render.renderer import DoesNotFit  # loaded with the renderer that was passed in
+    from factsheets.render.renderer import DoesNotFit  # loaded with the renderer that renders
 
     if in_packet is alone:
-        return renderer.render(alone, options).pdf
+        return render(alone)
     try:
-        return renderer.render(in_packet, options).pdf
+        return render(in_packet)
     except DoesNotFit:
-        return renderer.render(alone, options).pdf
+        return render(alone)
 
 
 def render_packet(content: Content, renderer: Renderer, choice: Choice, options: RenderOptions) -> bytes:
-    """One patient's packet: each chosen sheet for their type, without repeats, rendered and merged, bookmarked by sheet.
+    """One patient's packet: each chosen sheet for their type, without repeats, rendered and joined, bookmarked by sheet.
 
     The first bookmark says what was chosen and why (`Choice.summary`), as the form, the API and
     the CLI say it. One sheet is returned as rendered, not merged: its own title, and the very
-    bytes a record hashes.
+    bytes a record hashes. Stamped sheets (a web worker's) are joined in one pass (`Renderer.joined`).
     """
     members = packet_fills(content, choice.sheet_ids, choice.cancer_type)
     with renderer.one_patient():  # the personal box laid out once for all the sheets
-        parts = [(alone.sheet.title, render_member(renderer, alone, shown, options)) for alone, shown in members]
+        parts = [render_member(lambda f: renderer.made(f, options), alone, shown) for alone, shown in members]
     if len(parts) == 1:
-        return parts[0][1]
-    from factsheets.render.merging import merge  # pikepdf loads only when PDFs are joined
-
-    return merge(parts, packet_title(choice.cancer_type), choice.summary)
+        return renderer.finished(parts[0]).pdf
+    return renderer.joined(parts, packet_title(choice.cancer_type), choice.summary)

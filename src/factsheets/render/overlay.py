@@ -3,7 +3,7 @@
 Writing a whole sheet again for every patient is most of what a stamped copy used to cost
 (WeasyPrint draws every line and every QR code again, then subsets the fonts). Here the
 edition is written once with an empty slot where each detail's box goes (`stamping.holed`), and
-each copy writes only the boxes with the details, a page per box (`stamping.piece`). This
+each copy writes only the boxes with the details, a page per box (`stamping.pieces`). This
 module joins the two with pikepdf (qpdf), as `merging` joins sheets into a packet:
 
 - ink: each piece's content stream goes into the edition's page where a full layout draws the
@@ -26,13 +26,14 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object
 
-from factsheets.render.merging import foreign, kids
+from factsheets.render.merging import kids
 from factsheets.render.stamping import CannotStamp, slot
 
 PT_PER_PX = 0.75  # WeasyPrint draws CSS px at 3/4 pt, y downwards from the page's top
@@ -76,6 +77,12 @@ class Holed:
 
     pdf: bytes
     slots: tuple[Slot, ...]
+    digest: str  # of `pdf`: what a packet made of holed editions is kept under (`joined`)
+
+
+# Ink for one sheet: a PDF with a page per box (`stamping.pieces`; a packet's boxes all in one), and for each
+# of the sheet's slots in turn, the page that goes there and how far it moves.
+Ink = tuple[bytes, list[tuple[int, Move]]]
 
 
 def prepare(pdf: bytes, count: int) -> Holed:
@@ -89,34 +96,84 @@ def prepare(pdf: bytes, count: int) -> Holed:
             if here:
                 cuts.update({n: (number, at, undo) for n, (at, undo) in _cut(document, page, here).items()})
         buffer = io.BytesIO()
-        document.save(buffer, deterministic_id=True)
-    with pikepdf.open(io.BytesIO(buffer.getvalue())) as saved:  # numbered as written: each slot's element, found once
+        document.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    written = buffer.getvalue()
+    with pikepdf.open(io.BytesIO(written)) as saved:  # numbered as written: each slot's element, found once
         elements = [kids(parent)[index].objgen for parent, index in _slots(saved, count)]
-    return Holed(buffer.getvalue(), tuple(Slot(*cuts[n], elements[n]) for n in range(count)))
+    slots = tuple(Slot(*cuts[n], elements[n]) for n in range(count))
+    return Holed(written, slots, hashlib.sha256(written).hexdigest())
 
 
-def overlay(edition: Holed, pieces: list[bytes], moves: list[Move]) -> bytes:
-    """The holed edition's PDF with each piece (a PDF of one page) drawn and tagged in its slot, by number:
-    the bytes of one finished sheet."""
-    with pikepdf.open(io.BytesIO(edition.pdf)) as out:
+def joined(editions: list[Holed], title: str, summary: str) -> Holed:
+    """Several holed editions as one packet's (`merging.merge`), its slots numbered on from one sheet to the
+    next: a packet of stamped sheets is then laid out in one pass (`overlay`), not written sheet by sheet
+    and merged. Made once for each packet of the same editions."""
+    from factsheets.render.merging import merge
+
+    parts, count = [], 0
+    for edition in editions:
+        with pikepdf.open(io.BytesIO(edition.pdf)) as pdf:
+            for n, (parent, index) in enumerate(_slots(pdf, len(edition.slots))):
+                kids(parent)[index].Alt = slot(count + n)
+            buffer = io.BytesIO()
+            pdf.save(buffer)
+        parts.append(("", buffer.getvalue()))
+        count += len(edition.slots)
+    return prepare(merge(parts, title, summary), count)
+
+
+def overlay(edition: Holed, inks: list[Ink]) -> bytes:
+    """The holed edition's PDF with each page of each ink drawn and tagged in its slot, the slots taken in
+    order: the bytes of one finished sheet, or of a packet (`joined`).
+
+    An ink used by several sheets (a packet's personal box, laid out once) has its fonts and other
+    resources copied once for all of them; its tags are copied for each, from a copy of its own.
+    """
+    if sum(len(moves) for _, moves in inks) != len(edition.slots):
+        raise CannotStamp("the details' boxes are not one for each slot")
+    with pikepdf.open(io.BytesIO(edition.pdf)) as out, ExitStack() as opened:
+        shared: dict[int, tuple[pikepdf.Pdf, str]] = {}  # by the ink's identity: its resources' source, prefix
         streams: list[tuple[int, int, int, pikepdf.Stream]] = []  # (page, index in /Contents, slot, stream)
-        for n, (ink, move, slot_n) in enumerate(zip(pieces, moves, edition.slots, strict=True)):
-            with pikepdf.open(io.BytesIO(ink)) as source:
-                (tops,) = _detached(source)
-                page = out.pages[slot_n.page]
-                mcids = _page_keys(out, page)
-                offset = len(mcids)
-                names = _resources(out, page, source.pages[0], f"S{n}")
-                drawing = out.make_stream(_ink(source.pages[0], names, offset, move, slot_n.undo))
-                streams.append((slot_n.page, slot_n.at, n, drawing))
-                # The slot's place is found now: an earlier piece may have put several elements beside it.
-                _tags(out, page, _slot_place(out, slot_n.element), tops, offset)
-                mcids.extend(out.copy_foreign(kid) for kid in _page_keys(source, source.pages[0]))
+        first = 0
+        for ink, moves in inks:
+            if id(ink) not in shared:
+                shared[id(ink)] = (opened.enter_context(pikepdf.open(io.BytesIO(ink))), f"S{len(shared)}")
+            with pikepdf.open(io.BytesIO(ink)) as tags:
+                slots = edition.slots[first : first + len(moves)]
+                streams += _laid_on(out, shared[id(ink)], tags, slots, moves, first)
+            first += len(moves)
         for number, at, _, drawing in sorted(streams, key=lambda item: item[:3], reverse=True):
             out.pages[number].obj.Contents.insert(at, drawing)  # the last first: earlier places stay put
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
         return buffer.getvalue()
+
+
+def _laid_on(
+    out: pikepdf.Pdf,
+    resources: tuple[pikepdf.Pdf, str],
+    tags: pikepdf.Pdf,
+    slots: tuple[Slot, ...],
+    moves: list[tuple[int, Move]],
+    first: int,
+) -> list[tuple[int, int, int, pikepdf.Stream]]:
+    """Each page of an ink a sheet uses (`tags`, opened for this use) tagged in its slot of `out`, its resources copied from
+    `resources` (the ink opened once for all its uses, and their names' prefix); its drawing, to insert:
+    (page, index in /Contents, slot, stream)."""
+    source, prefix = resources
+    tops = _detached(tags)
+    streams = []
+    for n, ((index, move), slot_n) in enumerate(zip(moves, slots, strict=True)):
+        piece, page = tags.pages[index], out.pages[slot_n.page]
+        mcids = _page_keys(out, page)
+        offset = len(mcids)
+        names = _resources(out, source, page, source.pages[index], prefix)  # the pieces of one ink share its names
+        drawing = out.make_stream(_ink(piece, names, offset, move, slot_n.undo))
+        streams.append((slot_n.page, slot_n.at, first + n, drawing))
+        # The slot's place is found now: an earlier piece may have put several elements beside it.
+        _tags(out, page, _slot_place(out, slot_n.element), tops[index], offset)
+        mcids.extend(out.copy_foreign(kid) for kid in _page_keys(tags, piece))
+    return streams
 
 
 def _preceding(document: pikepdf.Pdf, count: int) -> list[tuple[int, int | None]]:
@@ -244,8 +301,11 @@ def _slots(out: pikepdf.Pdf, count: int) -> list[tuple[Object, int]]:
     return [found[n] for n in range(count)]
 
 
-def _resources(out: pikepdf.Pdf, page: pikepdf.Page, piece: pikepdf.Page, prefix: str) -> dict[str, dict[str, str]]:
-    """Copy the piece's resources onto the page under new names; the renaming, by category."""
+def _resources(
+    out: pikepdf.Pdf, source: pikepdf.Pdf, page: pikepdf.Page, piece: pikepdf.Page, prefix: str
+) -> dict[str, dict[str, str]]:
+    """Copy the piece's resources onto the page under new names; the renaming, by category. Pieces written
+    together share their resources (one font subset for all): each is copied and named once."""
     names: dict[str, dict[str, str]] = {}
     theirs: Any = piece.obj.get("/Resources", Dictionary())
     mine: Any = page.obj.Resources
@@ -257,13 +317,22 @@ def _resources(out: pikepdf.Pdf, page: pikepdf.Page, piece: pikepdf.Page, prefix
         renamed = names.setdefault(category, {})
         for key, value in theirs[category].items():
             new = f"/{prefix}{key[1:]}"
-            if new in mine[category]:
+            # Made indirect first: qpdf copies an indirect object whole, and once (a loop over a colour
+            # space's numbers in Python cost more than the rest of the overlay).
+            copied = out.copy_foreign(value if value.is_indirect else source.make_indirect(value))
+            if new not in mine[category]:
+                mine[category][new] = copied
+                if category == "/Font":
+                    _retag(copied)
+            elif not _same(mine[category][new], copied):  # not another piece's of the same ink
                 raise CannotStamp("the edition's page already uses a resource name a detail's box needs")
-            mine[category][new] = foreign(out, value)
-            if category == "/Font":
-                _retag(mine[category][new])
             renamed[key] = new
     return names
+
+
+def _same(mine: Object, copied: Object) -> bool:
+    """Whether a resource already on the page is `copied`: the same object (qpdf copies one object once)."""
+    return bool(mine.is_indirect and copied.is_indirect and mine.objgen == copied.objgen)
 
 
 def _retag(font: Any) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from weasyprint import CSS, HTML
-from weasyprint.document import Document
+from weasyprint.document import Document, Page
 from weasyprint.formatting_structure.boxes import LineBox, MarginBox, TextBox
 from weasyprint.text.fonts import FontConfiguration
 
@@ -33,20 +33,22 @@ from factsheets.project import Project
 from factsheets.render.edition import LANGUAGE, content_version, edition_id, edition_svg
 from factsheets.render.fetcher import ProjectFetcher, ResourceRefused
 from factsheets.render.options import RenderOptions
-from factsheets.render.overlay import Holed, Move, overlay, prepare
+from factsheets.render.overlay import Holed, Move, joined, overlay, prepare
 from factsheets.render.personal import Personal, describe, field_problem
 from factsheets.render.qr import qr_svg
 from factsheets.render.recent import Recent
+from factsheets.render.shapes import Shape, check, filled_in, marked, plain, shape, unfilled
 from factsheets.render.stamping import (
     CannotStamp,
     Carrier,
     Edition,
     Editions,
     Placement,
+    Unit,
     carrier,
     check_styled_alike,
     holed,
-    piece,
+    pieces,
     placement,
     site,
     unit_box,
@@ -101,12 +103,28 @@ class FitMemory(Recent[float]):
 
 @dataclass(frozen=True)
 class LaidAlone:
-    """A unit with a patient's details laid out alone (`stamping.carrier`), and its page written (`stamping.piece`)."""
+    """A sheet's units with a patient's details laid out in their carrier (`stamping.carrier`), a page for each
+    (`stamping.pieces`): written with the copy, or with all of a packet's at once (`Renderer.joined`)."""
 
-    box: Any  # the unit's box in its small layout
-    ink: bytes
+    boxes: list[Any]  # the units' boxes in their small layout, in the order of the units
+    pieces: Document
 
 
+@dataclass(frozen=True)
+class Stamped:
+    """A copy whose details are laid out and written, a page per box, not yet laid onto its edition
+    (`Renderer.finished`, or a packet's `Renderer.joined`). Holds the details: kept for the request only."""
+
+    edition: Edition
+    filled: FilledSheet
+    options: RenderOptions
+    holed: Holed  # the edition written with a slot for each box
+    laid: LaidAlone  # the boxes laid out, a page each, not yet written
+    moves: list[Move]  # how far each box moves into its slot
+    renders: int
+
+
+PACKETS_KEPT = 16  # packets of holed editions kept (`Renderer.joined`): ~30 KB a sheet in each
 FONT_EPOCH = "1704067200"  # 2024-01-01: the embedded fonts' timestamp (see _fixed_font_timestamps)
 
 
@@ -128,6 +146,9 @@ class Renderer:
         self._size_css: dict[tuple[str, float, bool], CSS] = {}
         self.fitted = FitMemory()
         self.editions = Editions(editions)
+        # Editions' keys by the marked HTML of their shapes (`_known`): a few sets of fields given for each.
+        self.shaped: Recent[str] = Recent(4 * editions)
+        self.packets: Recent[Holed] = Recent(PACKETS_KEPT if editions else 0)  # packets of holed editions joined
         self._patient: dict[str, LaidAlone] | None = None  # within `one_patient` only: units laid out, by carrier
 
     def _css(self, **source: object) -> CSS:
@@ -214,14 +235,21 @@ class Renderer:
         at its field, as is any character no installed font can draw.
 
         When the renderer keeps editions (a web worker's), the sheet's edition (its layout with no
-        details) is laid out once and kept (`self.editions`); a copy with details lays out only the boxes that carry them, checks
-        them as a full layout would, and stamps them on the edition (`stamping`). Where that
-        could not be exact (large print's page 2 heading carries the name, `stamping.CannotStamp`),
-        and with `full_layout`, the sheet is laid out whole with the details, as every copy once was.
+        details) is laid out once and kept (`self.editions`); a copy with details lays out only the
+        boxes that carry them, checks them as a full layout would, and stamps them on the edition
+        (`stamping`). Where that could not be exact (large print's page 2 heading carries the name,
+        `stamping.CannotStamp`), and with `full_layout`, the sheet is laid out whole with the
+        details, as every copy once was.
         """
+        return self.finished(self.made(filled, options, full_layout=full_layout))
+
+    def made(self, filled: FilledSheet, options: RenderOptions, *, full_layout: bool = False) -> Rendered | Stamped:
+        """`render`, but a stamped copy comes back before its pieces are laid onto its edition: a packet lays
+        all its sheets' pieces in one pass (`joined`); `finished` lays one sheet's."""
         if full_layout or not self.editions.limit:
             return self._full(filled, options, 0)
-        edition, made = self._edition(filled, options)
+        html = self.html(filled, options) if options.personal else ""
+        edition, made = self._known(html, options) or self._edition(filled, options)
         pages, renders = len(edition.document.pages), made or 1
         if not options.personal:
             if edition.pdf is None:
@@ -230,17 +258,92 @@ class Renderer:
         given = tuple(options.personal.given())  # which fields, never what they hold
         if given not in edition.unstampable:
             try:
-                pdf = self._stamp(edition, filled, options)
+                holed, laid, moves = self._stamp(edition, filled, options, html)
             except CannotStamp:
                 edition.unstampable.add(given)
             except FactsheetsError:
                 raise  # a value refused at its field: a full layout would refuse it too
             except Exception as err:  # noqa: BLE001 - a fault in stamping costs a full layout, never the copy
-                log.warning("stamping %s failed (%s): laid out whole", filled.variant.key, type(err).__name__)
-                edition.unstampable.add(given)
+                self._failed(edition, filled, options, err)
             else:
-                return Rendered(pdf, pages, edition.body_pt, renders, content_version(filled), stamped=True)
+                return Stamped(edition, filled, options, holed, laid, moves, renders)
         return self._full(filled, options, made)
+
+    def finished(self, made: Rendered | Stamped) -> Rendered:
+        """A copy written: a stamped one's pieces laid onto its edition (`overlay`), or, should that fail, the
+        sheet laid out whole."""
+        if isinstance(made, Rendered):
+            return made
+        try:
+            ink = self._write(made.laid.pieces, made.filled, made.options.personal, margins=False)
+            pdf = overlay(made.holed, [(ink, list(enumerate(made.moves)))])
+        except FactsheetsError:
+            raise  # a character no installed font can draw, at its field: a full layout would refuse it too
+        except Exception as err:  # noqa: BLE001 - a fault in stamping costs a full layout, never the copy
+            self._failed(made.edition, made.filled, made.options, err)
+            return self._full(made.filled, made.options, made.renders)
+        edition = made.edition
+        version = content_version(made.filled)
+        return Rendered(pdf, len(edition.document.pages), edition.body_pt, made.renders, version, stamped=True)
+
+    def joined(self, parts: list[Rendered | Stamped], title: str, summary: str) -> bytes:
+        """A packet's sheets as one PDF (`merging.merge`). When every sheet was stamped, their pieces are laid
+        in one pass onto the packet of their holed editions, joined once and kept (`overlay.joined`), rather
+        than each sheet written and the packet merged: half what a stamped packet cost."""
+        stamped = [part for part in parts if isinstance(part, Stamped)]
+        if len(stamped) == len(parts) > 1:
+            try:
+                return self._joined(stamped, title, summary)
+            except FactsheetsError:
+                raise
+            except Exception as err:  # noqa: BLE001 - each sheet is then finished on its own, and merged
+                log.warning("stamping a packet failed (%s): each sheet written apart", type(err).__name__)
+        from factsheets.render.merging import merge  # pikepdf loads only when PDFs are joined
+
+        return merge([("", self.finished(part).pdf) for part in parts], title, summary)
+
+    def _joined(self, stamped: list[Stamped], title: str, summary: str) -> bytes:
+        """A packet's stamped sheets: all their boxes' pages written at once (each box laid out for several
+        sheets written once), and laid onto the packet of their holed editions in one pass."""
+        laid = list({id(part.laid): part.laid for part in stamped}.values())
+        first: dict[int, int] = {}
+        pages: list[Page] = []
+        for one in laid:
+            first[id(one)] = len(pages)
+            pages += one.pieces.pages
+        ink = self._write(laid[0].pieces.copy(pages), stamped[0].filled, stamped[0].options.personal, margins=False)
+        inks = [(ink, [(first[id(part.laid)] + n, move) for n, move in enumerate(part.moves)]) for part in stamped]
+        return overlay(self._packet(stamped, title, summary), inks)
+
+    def _packet(self, stamped: list[Stamped], title: str, summary: str) -> Holed:
+        """The holed editions of a packet's sheets joined into one, its slots numbered on: kept, bounded."""
+        key = "|".join([title, summary, *(part.holed.digest for part in stamped)])
+        packet = self.packets.get(key)
+        if packet is None:
+            packet = joined([part.holed for part in stamped], title, summary)
+            self.packets.put(key, packet)
+        return packet
+
+    def _known(self, html: str, options: RenderOptions) -> tuple[Edition, int] | None:
+        """The kept edition a copy with details is stamped on, found from the copy's own HTML (`html`) with its
+        values put back to markers: the HTML its edition's shape was made from (`shapes`). Saves making the
+        sheet's blank HTML only to look its edition up; None when unknown or the values are not plain."""
+        if not html or not plain(options.personal):
+            return None
+        key = self.shaped.get(self._marked_key(unfilled(html, options.personal), options))
+        edition = self.editions.get(key) if key else None
+        return (edition, 0) if edition is not None else None
+
+    def _marked_key(self, marked_html: str, options: RenderOptions) -> str:
+        """What `self.shaped` keeps an edition's key under: its marked HTML, with the paper and page budget."""
+        return hashlib.sha256(f"{self._paper(options)}|{options.max_pages}|{marked_html}".encode()).hexdigest()
+
+    def _failed(self, edition: Edition, filled: FilledSheet, options: RenderOptions, err: Exception) -> None:
+        """Copies with these fields are laid out whole from now on; the log names the sheet and the error's
+        kind, never its message (which could hold a value)."""
+        if not isinstance(err, CannotStamp):
+            log.warning("stamping %s failed (%s): laid out whole", filled.variant.key, type(err).__name__)
+        edition.unstampable.add(tuple(options.personal.given()))
 
     def _full(self, filled: FilledSheet, options: RenderOptions, made: int) -> Rendered:
         """The sheet laid out whole with the details (after `made` layouts of its edition), and written."""
@@ -258,41 +361,65 @@ class Renderer:
         if edition is not None:
             return edition, 0
         document, body_pt, attempts = self._fit_html(filled, blank, html, key)
-        edition = Edition(document, body_pt, attempts)
+        edition = Edition(document, body_pt, attempts, key)
         self.editions.put(key, edition)
         return edition, attempts
 
-    def _stamp(self, edition: Edition, filled: FilledSheet, options: RenderOptions) -> bytes:
-        """The edition with the details: only the boxes that carry them laid out (the same style sheets, page
-        size and body size, so the same widths), each value checked to keep to its lines, written alone and
-        laid onto the edition's written page (`overlay`)."""
-        with _refusals_as_problems():
-            page = HTML(string=self.html(filled, options), base_url=self._base_url(), url_fetcher=self.fetcher)
+    def _stamp(
+        self, edition: Edition, filled: FilledSheet, options: RenderOptions, html: str
+    ) -> tuple[Holed, LaidAlone, list[Move]]:
+        """The details' boxes laid out alone (the same style sheets, page size and body size, so the same
+        widths), each value checked to keep to its lines, a page each; with the edition holed where they go
+        and how far each moves there (`overlay` lays them there). `html`: the copy's."""
         sheets = self._sheets(self._paper(options), edition.body_pt, options.large_print)
+        shape = self._shape(edition, filled, options, sheets)
+        if shape is not None and plain(options.personal) and check(shape, html, options.personal):
+            found, cut = shape.found, filled_in(shape, options.personal)  # no parse: where they go is known
+        else:
+            found, cut = self._cut_out(edition, html, sheets)
+        laid = self._laid_alone(cut, edition.body_pt, options)
+        placed = [placement(edition, blank, box) for (blank, _), box in zip(found, laid.boxes, strict=True)]
+        return self._holed(edition, filled, placed), laid, [Move(place.dx, place.dy) for place in placed]
+
+    def _cut_out(self, edition: Edition, html: str, sheets: list[CSS]) -> tuple[list[Unit], Carrier]:
+        """The sheet's HTML (with details, or with markers) parsed, its units found and checked against the
+        edition's, and cut out to lay out (`stamping.carrier`)."""
+        with _refusals_as_problems():
+            page = HTML(string=html, base_url=self._base_url(), url_fetcher=self.fetcher)
         found = units(edition.document, page)
         for blank, _ in found:
             site(edition, blank)  # the edition's side, checked once: a known refusal before any layout
         check_styled_alike(sheets, edition.document, page, found)
-        placed, inks = [], []
-        for blank, mine in found:
-            laid = self._laid_alone(carrier(page, (blank, mine), sheets), filled, edition.body_pt, options)
-            placed.append(placement(edition, blank, laid.box))
-            inks.append(laid.ink)
-        moves = [Move(place.dx, place.dy) for place in placed]
-        return overlay(self._holed(edition, filled, placed), inks, moves)
+        return found, carrier(page, found, sheets)
 
-    def _laid_alone(self, cut: Carrier, filled: FilledSheet, body_pt: float, options: RenderOptions) -> LaidAlone:
-        """One unit laid out, its values checked, and its page written: once for all of a patient's sheets whose
-        carriers are alike, within `one_patient` (a packet's personal box)."""
+    def _shape(self, edition: Edition, filled: FilledSheet, options: RenderOptions, sheets: list[CSS]) -> Shape | None:
+        """Where the details go for these fields, found once per edition with markers for the values
+        (`shapes`); None where markers cannot stand for them (the copy is then cut out from its own HTML)."""
+        given = tuple(options.personal.given())
+        if given not in edition.shapes:
+            html = self.html(filled, marked(options))
+            try:
+                found, cut = self._cut_out(edition, html, sheets)
+                edition.shapes[given] = shape(html, found, cut)
+                self.shaped.put(self._marked_key(html, options), edition.key)
+            except (CannotStamp, FactsheetsError) as err:
+                edition.shapes[given] = str(err)  # the words, never the exception (see `stamping._site`)
+        kept = edition.shapes[given]
+        return None if isinstance(kept, str) else kept
+
+    def _laid_alone(self, cut: Carrier, body_pt: float, options: RenderOptions) -> LaidAlone:
+        """A sheet's units laid out in their carrier, their values checked, and each put on a page of its own
+        (written with the copy): once for all of a patient's sheets whose carriers are alike, within
+        `one_patient` (a packet)."""
         key = f"{self._paper(options)}|{body_pt}|{options.large_print}|{cut.key}"
         if self._patient is not None and key in self._patient:
             return self._patient[key]
         small = self._render(cut.page, self._paper(options), body_pt, options.large_print)
         _check_personal_lines(small)
-        box = unit_box(small, cut.element)  # checked before it is written alone: WeasyPrint tags a block only
-        # Written, it refuses a character no installed font can draw, at its field.
-        ink = self._write(piece(small, box), filled, options.personal)
-        laid = LaidAlone(box, ink)
+        # Checked before they are written alone: WeasyPrint tags a block only. Written (`finished`, `joined`),
+        # they refuse a character no installed font can draw, at its field.
+        boxes = [unit_box(small, element) for element in cut.elements]
+        laid = LaidAlone(boxes, pieces(small, boxes))
         if self._patient is not None:
             self._patient[key] = laid
         return laid
@@ -363,13 +490,14 @@ class Renderer:
         stamp = self._css(string=_stamp(label))
         return self._layout(self.html(filled, blank), paper, body_pt, blank.large_print, stamp)
 
-    def _write(self, document: Document, filled: FilledSheet, personal: Personal) -> bytes:
-        """PDF/UA-1 bytes, refusing any character drawn as an empty box."""
+    def _write(self, document: Document, filled: FilledSheet, personal: Personal, margins: bool = True) -> bytes:
+        """PDF/UA-1 bytes, refusing any character drawn as an empty box. `margins`: whether its pages may have
+        margin boxes (`tagging.finish_tags`; a stamped copy's pieces have none)."""
         with _missing_glyphs() as missing, _refusals_as_problems(), _fixed_font_timestamps():  # links, images fetched
             pdf = document.write_pdf(pdf_variant="pdf/ua-1")
         if missing:
             raise FactsheetsError(_glyph_problems(filled, personal, missing))
-        return finish_tags(pdf)
+        return finish_tags(pdf, margins)
 
     def _layout(self, html: str, paper: Paper, body_pt: float, large: bool, extra: CSS | None = None) -> Document:
         with _refusals_as_problems():

@@ -14,13 +14,14 @@ lays out only what carries them:
 - `units` compares the sheet's HTML with the details to the edition's, element by element, and
   finds the smallest elements holding every difference: the personal box (filled, not blank),
   and the call line (`p.phone`). Everything else is the same element for element, text for text.
-- `carrier` cuts a copy of the sheet's HTML down to one unit and what it stands in: each element
-  on the way to it keeps its children, as empty shells (same tag and attributes, no content),
-  so the unit is laid out in the same containing block at the same width (the call box keeps
-  its flex row beside the notes) with the same style sheets, page size and body size. The
-  personal box's carrier is the same on every sheet of a packet: it is laid out once for them.
+- `carrier` cuts a copy of the sheet's HTML down to its units and what they stand in: each
+  element on the way to one keeps its children, as empty shells (same tag and attributes, no
+  content), so each unit is laid out in the same containing block at the same width (the call
+  box keeps its flex row beside the notes) with the same style sheets, page size and body size,
+  all in one small layout. Most sheets of a packet at one body size have the same carrier: it
+  is laid out once for them.
 - `placement` finds where the unit's box goes on the edition and checks that a full layout would
-  set it there alike; `piece` is a page with that box alone, drawn and tagged, which
+  set it there alike; `pieces` gives each unit's box a page of its own, drawn and tagged, which
   `overlay` lays onto the holed edition's PDF. The kept document is never changed and never
   holds a name.
 
@@ -70,6 +71,7 @@ from factsheets.render.recent import Recent
 
 if TYPE_CHECKING:
     from factsheets.render.overlay import Holed
+    from factsheets.render.shapes import Shape
 
 # How far a stamped box's room may differ from the blank one's, in CSS px (1/96 in): float noise only.
 TOLERANCE_PX = 1e-3
@@ -93,6 +95,7 @@ class Edition:
     document: Document
     body_pt: float
     attempts: int  # layouts the fit step needed to make it
+    key: str = ""  # what it is kept under (`Renderer._fit_key`)
     # The fields given (their names, never their values) that stamping could not take on this
     # edition: the next copy with the same fields goes straight to a full layout.
     unstampable: set[tuple[str, ...]] = field(default_factory=set)
@@ -103,6 +106,8 @@ class Edition:
     # Each blank unit's site (page, box, way, what its bottom margin collapses with), checked, or why no
     # piece can stand in for it (`site`).
     sites: dict[int, Site | str] = field(default_factory=dict)
+    # Where the details go for each set of fields given, found with markers (`shapes`), or why not.
+    shapes: dict[tuple[str, ...], Shape | str] = field(default_factory=dict)
 
 
 class Editions(Recent[Edition]):
@@ -150,38 +155,40 @@ def check_styled_alike(sheets: list[CSS], edition: Document, page: HTML, found: 
 
 @dataclass(frozen=True)
 class Carrier:
-    """The sheet cut down to one unit and what it stands in, ready to lay out."""
+    """The sheet cut down to its units and what they stand in, ready to lay out together."""
 
     page: HTML
-    element: Element  # the unit's element in `page`
+    elements: tuple[Element, ...]  # the units' elements in `page`, in the order of the units
     key: str  # what its layout depends on: two carriers with the same key lay out alike
 
 
-def carrier(page: HTML, unit: Unit, sheets: list[CSS]) -> Carrier:
-    """`page` (the sheet with details, parsed) cut down, in a copy, to one unit and what it stands in.
+def carrier(page: HTML, found: list[Unit], sheets: list[CSS]) -> Carrier:
+    """`page` (the sheet with details, parsed) cut down, in a copy, to its units and what they stand in.
 
-    Each element on the way from the root to the unit keeps its children; those not on the way are
+    Each element on the way from the root to a unit keeps its children; those not on the way are
     kept as empty shells (the same tag and attributes, no text or children), so selectors and flex
-    rows see the same siblings while there is next to nothing to lay out. Sheets whose carriers
-    for a unit are alike (the personal box on every sheet of a packet) lay it out alike: `key`
-    is the cut body with the root's attributes, not the head's title or description. Each element
-    kept must match the same rules of `sheets` as in the whole page, or the cut would style it
-    otherwise (a shell is empty: `:empty` matches it).
+    rows see the same siblings while there is next to nothing to lay out. All of a sheet's units
+    are in one carrier, laid out at once (one layout, not one per unit). Sheets whose carriers
+    are alike (most sheets of a packet at one body size: the same personal box and call line)
+    lay them out alike: `key` is the cut body with the root's attributes, not the head's title or
+    description. Each element kept must match the same rules of `sheets` as in the whole page, or
+    the cut would style it otherwise (a shell is empty: `:empty` matches it).
     """
     root = copy.deepcopy(page.etree_element)
-    mine = _follow(root, _path_to(page.etree_element, unit[1]))
+    mine = [follow(root, path_to(page.etree_element, unit[1])) for unit in found]
+    wanted = {id(element) for element in mine}
     on_way: set[int] = set()
-    _mark_ways(root, {id(mine)}, on_way)
-    _prune(root, {id(mine)}, on_way)
+    _mark_ways(root, wanted, on_way)
+    _prune(root, wanted, on_way)
     cut = copy.copy(page)
     cut.wrapper_element = ElementWrapper.from_html_root(root, content_language=None)
     cut.etree_element = root
     if not _same_rules([sheet.matcher for sheet in sheets], page.wrapper_element, cut.wrapper_element, set()):
-        raise CannotStamp(f"<{mine.tag}> is styled otherwise when cut out (`:empty`, `:has` or the like)")
+        raise CannotStamp("a detail's box is styled otherwise when cut out (`:empty`, `:has` or the like)")
     head = root.find("head")
     styles = [] if head is None else [child for child in head if child.tag in ("style", "link", "base")]
     parts = [repr(sorted(root.attrib.items())), *(tostring(element, "unicode") for element in styles)]
-    return Carrier(cut, mine, "\n".join([*parts, tostring(_body(root), "unicode")]))
+    return Carrier(cut, tuple(mine), "\n".join([*parts, tostring(_body(root), "unicode")]))
 
 
 def _same_rules(matchers: list[Any], whole: Any, other: Any, skip: set[int]) -> bool:
@@ -203,7 +210,7 @@ def _rules(matchers: list[Any], wrapper: Any) -> list[tuple[int, int, str | None
     return [(n, order, pseudo) for n, matcher in enumerate(matchers) for _, order, pseudo, _ in matcher.match(wrapper)]
 
 
-def _path_to(root: Element, element: Element) -> list[int]:
+def path_to(root: Element, element: Element) -> list[int]:
     """The child indices from `root` down to `element`."""
     parents = {id(child): (parent, index) for parent in root.iter() for index, child in enumerate(parent)}
     path: list[int] = []
@@ -214,7 +221,7 @@ def _path_to(root: Element, element: Element) -> list[int]:
     return path[::-1]
 
 
-def _follow(root: Element, path: list[int]) -> Element:
+def follow(root: Element, path: list[int]) -> Element:
     for index in path:
         root = root[index]
     return root
@@ -323,20 +330,24 @@ def holed(edition: Document, placed: list[Placement]) -> Document:
     return edition.copy(pages)
 
 
-def piece(small: Document, box: Any) -> Document:
-    """A page holding only `box` (a unit's, in `small`), where the small layout set it: drawn and tagged alone.
+def pieces(small: Document, boxes: list[Any]) -> Document:
+    """A page for each of `boxes` (units', in `small`) holding only that box where the small layout set it:
+    drawn and tagged alone, all written at once.
 
     The page, html and body boxes around it are copies that draw nothing (no background, no
-    border), so the page is the unit's ink and nothing else, and its tags are the unit's.
+    border), so each page is its unit's ink and nothing else, and its tags are the unit's.
     """
     page_box = small.pages[0]._page_box
     root = _root_box(page_box)
     body = next((child for child in root.children if child.element_tag == "body"), None)
     if body is None:
         raise CannotStamp("the small layout has no <body> box")
-    page_copy = _undrawn(page_box, [_undrawn(root, [_undrawn(body, [box])])])
-    page_copy.canvas_background = None
-    return small.copy([Page(page_copy)])
+    pages = []
+    for box in boxes:
+        page_copy = _undrawn(page_box, [_undrawn(root, [_undrawn(body, [box])])])
+        page_copy.canvas_background = None
+        pages.append(Page(page_copy))
+    return small.copy(pages)
 
 
 def slot(n: int) -> str:

@@ -19,14 +19,17 @@ import io
 import pikepdf
 
 
-def finish_tags(pdf: bytes) -> bytes:
+def finish_tags(pdf: bytes, margins: bool = True) -> bytes:
     """The PDF with /Scope on every /TH (Column in THead, Row elsewhere) and margin-box text as an artifact;
-    otherwise unchanged (byte for byte when there is nothing to add)."""
+    otherwise unchanged (byte for byte when there is nothing to add). `margins`: whether its pages may
+    have margin boxes (a stamped copy's pieces have none: reading their drawing for them is skipped)."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         tree = document.Root.get("/StructTreeRoot")
         if not isinstance(tree, pikepdf.Dictionary):
             return pdf
-        changed = _scope_headers(tree.get("/K")) + _running_headers_as_artifacts(document, tree)
+        changed = _scope_headers(tree.get("/K"))
+        if margins:
+            changed += _running_headers_as_artifacts(document, tree)
         if not changed:
             return pdf
         out = io.BytesIO()
