@@ -121,7 +121,7 @@ class Stamped:
     holed: Holed  # the edition written with a slot for each box
     laid: LaidAlone  # the boxes laid out, a page each, not yet written
     moves: list[Move]  # how far each box moves into its slot
-    renders: int
+    made: int  # layouts of the whole sheet made for its edition now (0: kept)
 
 
 PACKETS_KEPT = 16  # packets of holed editions kept (`Renderer.joined`): ~30 KB a sheet in each
@@ -266,7 +266,7 @@ class Renderer:
             except Exception as err:  # noqa: BLE001 - a fault in stamping costs a full layout, never the copy
                 self._failed(edition, filled, options, err)
             else:
-                return Stamped(edition, filled, options, holed, laid, moves, renders)
+                return Stamped(edition, filled, options, holed, laid, moves, made)
         return self._full(filled, options, made)
 
     def finished(self, made: Rendered | Stamped) -> Rendered:
@@ -281,10 +281,10 @@ class Renderer:
             raise  # a character no installed font can draw, at its field: a full layout would refuse it too
         except Exception as err:  # noqa: BLE001 - a fault in stamping costs a full layout, never the copy
             self._failed(made.edition, made.filled, made.options, err)
-            return self._full(made.filled, made.options, made.renders)
-        edition = made.edition
+            return self._full(made.filled, made.options, made.made)
+        edition, renders = made.edition, made.made or 1
         version = content_version(made.filled)
-        return Rendered(pdf, len(edition.document.pages), edition.body_pt, made.renders, version, stamped=True)
+        return Rendered(pdf, len(edition.document.pages), edition.body_pt, renders, version, stamped=True)
 
     def joined(self, parts: list[Rendered | Stamped], title: str, summary: str) -> bytes:
         """A packet's sheets as one PDF (`merging.merge`). When every sheet was stamped, their pieces are laid
@@ -397,8 +397,8 @@ class Renderer:
         (`shapes`); None where markers cannot stand for them (the copy is then cut out from its own HTML)."""
         given = tuple(options.personal.given())
         if given not in edition.shapes:
-            html = self.html(filled, marked(options))
             try:
+                html = self.html(filled, marked(options))
                 found, cut = self._cut_out(edition, html, sheets)
                 edition.shapes[given] = shape(html, found, cut)
                 self.shaped.put(self._marked_key(html, options), edition.key)
