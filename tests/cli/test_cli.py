@@ -265,8 +265,12 @@ def test_schema_outside_a_project_is_a_plain_error_and_works_with_a_file_named(t
 def test_shell_completion_is_available() -> None:
     """typer's --install-completion and --show-completion; the installed command completes commands and options."""
     script = Path(sys.executable).parent / "factsheets"
-    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True, check=False)
-    assert shown.returncode == 0, shown.stderr  # what went wrong, should it ever (it failed once under load)
+    # typer finds the shell among the command's parents (shellingham): run it from bash, as a user does, not
+    # from whatever started pytest (a detached run has no shell above it: "Shell  not supported."); bash stays
+    # its parent only with something after it (a lone command, bash replaces itself with).
+    command = f'"{script}" --show-completion; exit $?'
+    shown = subprocess.run(["bash", "-c", command], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0, shown.stderr
     assert "_FACTSHEETS_COMPLETE=complete_bash" in shown.stdout
 
     def completes(*words: str) -> list[str]:

@@ -242,6 +242,18 @@ def _laid_out_whole(project: Project, options: RenderOptions) -> bytes:
     return result.pdf
 
 
+def test_a_float_beside_a_detail_only_where_it_is_laid_out_alone_sends_the_copy_to_a_full_layout(
+    tmp_path: Path,
+) -> None:
+    """A clinic's floated masthead, kept as an empty shell of its height where the details are laid out alone,
+    moves up beside the call line there (the title before it is gone): the contact would wrap around it, as
+    it does nowhere on the page (found by an attack; a longer contact was refused as too long)."""
+    floated = ".masthead { display: block; float: right; width: 12cm; height: 4cm; }"
+    project = Project(ROOT, _clinic(tmp_path, floated))
+    contact = Personal(date="May 1, 2026", care_team="Dr Okafor, Oncology Nurse, 555-0100")
+    _laid_out_whole(project, RenderOptions(print_date=DAY, large_print=True, personal=contact))
+
+
 def test_a_float_beside_a_detail_sends_the_copy_to_a_full_layout(tmp_path: Path) -> None:
     """A clinic's style sheet that floats its logo down beside the call line (large print): the small layout has
     no logo, so its line would be set at full width; the copy is laid out whole, as a full layout sets it
@@ -293,26 +305,31 @@ def test_a_copy_is_stamped_on_its_shape_without_parsing_its_html() -> None:
     assert _stamped_from_shape(project, [DETAILS, other, special]) == [(True, 1), (True, 0), (True, 1)]
 
 
+UNPACKED = "{% set who, phone = personal.care_team.split(', ', 1) %}<strong>{{ who }}, {{ phone }}</strong>"
+
+
 @pytest.mark.parametrize(
-    ("part", "old", "new"),
+    ("part", "old", "new", "parsed"),
     [
-        ("personal.html", "{{ personal.fields()[field] }}", "{{ personal.fields()[field] | upper }}"),
-        ("personal.html", "{{ personal.fields()[field] }}", "{{ personal.fields()[field][:12] }}"),
-        ("call.html", '<p class="phone care-team', '<p title="{{ personal.care_team }}" class="phone care-team'),
+        ("personal.html", "{{ personal.fields()[field] }}", "{{ personal.fields()[field] | upper }}", 2),
+        ("personal.html", "{{ personal.fields()[field] }}", "{{ personal.fields()[field][:12] }}", 2),
+        ("call.html", '<p class="phone care-team', '<p title="{{ personal.care_team }}" class="phone care-team', 2),
+        ("call.html", "<strong>{{ personal.care_team }}</strong>", UNPACKED, 1),  # fails on the markers
     ],
 )
 def test_a_template_that_reads_a_value_stamps_each_copy_from_its_own_html(
-    tmp_path: Path, part: str, old: str, new: str
+    tmp_path: Path, part: str, old: str, new: str, parsed: int
 ) -> None:
     """A clinic's template that does more with a value than print it (upper-cases it, cuts it, puts it in an
-    attribute): the markers could not stand for the values, so each copy's own HTML is parsed to stamp it
-    (a copy made from the markers would print them, not the value)."""
+    attribute, unpacks it): the markers could not stand for the values, so each copy's own HTML is parsed to
+    stamp it (a copy made from the markers would print them, not the value); the first copy parses the
+    marked HTML too, where the template takes the markers."""
     clinic = _clinic(tmp_path)
     source = (ROOT / "templates" / "parts" / part).read_text()
     assert old in source
     (clinic / "templates" / "parts" / part).write_text(source.replace(old, new))
     named = [DETAILS, Personal("Ann Lee", "May 2, 2026", "Dr Okafor, 555-0100")]
-    assert _stamped_from_shape(Project(ROOT, clinic), named) == [(True, 2), (True, 1)]
+    assert _stamped_from_shape(Project(ROOT, clinic), named) == [(True, parsed), (True, 1)]
 
 
 def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer, content: Content) -> None:
@@ -332,6 +349,24 @@ def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer,
     for edition in counting.editions:
         for pdf in [edition.pdf or b"", *(holed.pdf for holed in edition.holed.values())]:
             assert "Guadalupe" not in text_of(pdf)
+
+
+def test_a_kept_packet_holds_no_patients_codes(content: Content) -> None:
+    """A packet's summary names the codes it was chosen by: it is on the copy (first bookmark, subject), never
+    on the holed packet the renderer keeps, nor in what it is kept under."""
+    renderer = Renderer(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+    choice = choose_for(content, None, [], ["C50.911", "C79.51"])
+    packet = render_packet(content, renderer, choice, RenderOptions(print_date=DAY, personal=DETAILS))
+    with pikepdf.open(io.BytesIO(packet)) as pdf:
+        assert pdf.open_outline().root[0].title == choice.summary
+        assert pdf.docinfo["/Subject"] == choice.summary
+        assert "C79.51" in choice.summary
+    (kept,) = renderer.packets
+    with pikepdf.open(io.BytesIO(kept.pdf)) as pdf:
+        assert "C79.51" not in str(pdf.docinfo.get("/Subject", ""))
+        assert all("C79.51" not in item.title for item in pdf.open_outline().root)
+        assert "C79.51" not in str(pdf.open_metadata().get("dc:description", ""))
+    assert not any("C79.51" in key for key in renderer.packets._kept)
 
 
 def test_a_packet_that_cannot_be_joined_in_one_pass_is_merged_sheet_by_sheet(
@@ -384,6 +419,7 @@ def test_a_detail_inside_a_clipped_box_sends_the_copy_to_a_full_layout(tmp_path:
         ".call ul { margin-top: 0.5rem; }",  # collapses with the blank line's bottom margin, not the contact's
         ".call { string-set: call content(text); } @page { @top-center { content: string(call); } }",
         ".call { line-clamp: 4; }",  # the contact's second line would clamp the box a line earlier
+        ".personal .row { display: block; } .personal::first-line { text-transform: uppercase; }",  # tagged apart
     ],
 )
 def test_a_style_a_stamp_cannot_draw_alike_sends_the_copy_to_a_full_layout(tmp_path: Path, css: str) -> None:

@@ -32,12 +32,11 @@ def merge(parts: list[tuple[str, bytes]], title: str, summary: str = "") -> byte
     sources = [pikepdf.open(io.BytesIO(pdf)) for _, pdf in parts]
     try:
         with out.open_outline() as outline:
-            if summary:
-                outline.root.append(pikepdf.OutlineItem(summary, 0))
             for source in sources:
                 offset = _append(out, source, document, nums, offset, outline.root)
         tree.K, tree.ParentTree, tree.ParentTreeNextKey = document, out.make_indirect(Dictionary(Nums=nums)), offset
-        _catalog(out, sources[0], tree, title, summary)
+        _catalog(out, sources[0], tree, title)
+        summarize(out, summary)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
         return buffer.getvalue()
@@ -75,19 +74,28 @@ def _append(
     return offset + max(int(key) for key in source_nums[0::2]) + 1
 
 
-def _catalog(out: pikepdf.Pdf, first: pikepdf.Pdf, tree: Dictionary, title: str, summary: str) -> None:
-    """What PDF/UA asks of the document as a whole: language, tags, title shown, XMP identifier; the subject."""
+def _catalog(out: pikepdf.Pdf, first: pikepdf.Pdf, tree: Dictionary, title: str) -> None:
+    """What PDF/UA asks of the document as a whole: language, tags, title shown, XMP identifier."""
     root = out.Root
     root.StructTreeRoot, root.Lang = tree, first.Root.Lang
     root.MarkInfo, root.ViewerPreferences = Dictionary(Marked=True), Dictionary(DisplayDocTitle=True)
     root.Metadata = out.copy_foreign(first.Root.Metadata)
     with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
         xmp["dc:title"] = title
-        if summary:
-            xmp["dc:description"] = summary
     out.docinfo["/Title"], out.docinfo["/Creator"] = title, "factsheets"
-    if summary:
-        out.docinfo["/Subject"] = summary
+
+
+def summarize(out: pikepdf.Pdf, summary: str) -> None:
+    """A patient's packet's summary (what was chosen and why: their codes, maybe) as its first bookmark, on the
+    first page, and its subject. Its own step: a stamped packet adds it to its copy (`overlay`), never to the
+    holed packet a worker keeps."""
+    if not summary:
+        return
+    with out.open_outline() as outline:
+        outline.root.insert(0, pikepdf.OutlineItem(summary, 0))
+    with out.open_metadata(set_pikepdf_as_editor=False) as xmp:
+        xmp["dc:description"] = summary
+    out.docinfo["/Subject"] = summary
 
 
 def _top_elements(tree: Object) -> list[Object]:

@@ -33,7 +33,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object
 
-from factsheets.render.merging import kids
+from factsheets.render.merging import kids, summarize
 from factsheets.render.stamping import CannotStamp, slot
 
 PT_PER_PX = 0.75  # WeasyPrint draws CSS px at 3/4 pt, y downwards from the page's top
@@ -104,10 +104,11 @@ def prepare(pdf: bytes, count: int) -> Holed:
     return Holed(written, slots, hashlib.sha256(written).hexdigest())
 
 
-def joined(editions: list[Holed], title: str, summary: str) -> Holed:
+def joined(editions: list[Holed], title: str) -> Holed:
     """Several holed editions as one packet's (`merging.merge`), its slots numbered on from one sheet to the
     next: a packet of stamped sheets is then laid out in one pass (`overlay`), not written sheet by sheet
-    and merged. Made once for each packet of the same editions."""
+    and merged. Made once for each packet of the same editions; without a summary (a patient's codes,
+    maybe: `overlay` adds it to the copy)."""
     from factsheets.render.merging import merge
 
     parts, count = [], 0
@@ -119,12 +120,12 @@ def joined(editions: list[Holed], title: str, summary: str) -> Holed:
             pdf.save(buffer)
         parts.append(("", buffer.getvalue()))
         count += len(edition.slots)
-    return prepare(merge(parts, title, summary), count)
+    return prepare(merge(parts, title), count)
 
 
-def overlay(edition: Holed, inks: list[Ink]) -> bytes:
+def overlay(edition: Holed, inks: list[Ink], summary: str = "") -> bytes:
     """The holed edition's PDF with each page of each ink drawn and tagged in its slot, the slots taken in
-    order: the bytes of one finished sheet, or of a packet (`joined`).
+    order: the bytes of one finished sheet, or of a packet (`joined`, and its `summary`: `merging.summarize`).
 
     An ink used by several sheets (a packet's personal box, laid out once) has its fonts and other
     resources copied once for all of them; its tags are copied for each, from a copy of its own.
@@ -144,6 +145,7 @@ def overlay(edition: Holed, inks: list[Ink]) -> bytes:
             first += len(moves)
         for number, at, _, drawing in sorted(streams, key=lambda item: item[:3], reverse=True):
             out.pages[number].obj.Contents.insert(at, drawing)  # the last first: earlier places stay put
+        summarize(out, summary)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
         return buffer.getvalue()

@@ -313,14 +313,16 @@ class Renderer:
             pages += one.pieces.pages
         ink = self._write(laid[0].pieces.copy(pages), stamped[0].filled, stamped[0].options.personal, margins=False)
         inks = [(ink, [(first[id(part.laid)] + n, move) for n, move in enumerate(part.moves)]) for part in stamped]
-        return overlay(self._packet(stamped, title, summary), inks)
+        return overlay(self._packet(stamped, title), inks, summary)
 
-    def _packet(self, stamped: list[Stamped], title: str, summary: str) -> Holed:
-        """The holed editions of a packet's sheets joined into one, its slots numbered on: kept, bounded."""
-        key = "|".join([title, summary, *(part.holed.digest for part in stamped)])
+    def _packet(self, stamped: list[Stamped], title: str) -> Holed:
+        """The holed editions of a packet's sheets joined into one, its slots numbered on: kept, bounded. Kept
+        under the sheets' editions and the packet's title (its cancer type, as the editions are), never under
+        its summary (which may hold a patient's codes)."""
+        key = hashlib.sha256("|".join([title, *(part.holed.digest for part in stamped)]).encode()).hexdigest()
         packet = self.packets.get(key)
         if packet is None:
-            packet = joined([part.holed for part in stamped], title, summary)
+            packet = joined([part.holed for part in stamped], title)
             self.packets.put(key, packet)
         return packet
 
@@ -404,6 +406,8 @@ class Renderer:
                 self.shaped.put(self._marked_key(html, options), edition.key)
             except (CannotStamp, FactsheetsError) as err:
                 edition.shapes[given] = str(err)  # the words, never the exception (see `stamping._site`)
+            except Exception as err:  # noqa: BLE001 - a template that cannot take markers (unpacks a value, say)
+                edition.shapes[given] = f"the markers fail in a template ({type(err).__name__})"
         kept = edition.shapes[given]
         return None if isinstance(kept, str) else kept
 

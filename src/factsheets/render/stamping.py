@@ -245,6 +245,8 @@ def unit_box(small: Document, element: Element) -> Any:
     check_drawn_alone(box, element.tag)
     if _in_margins(small, element):
         raise CannotStamp("a personal value is printed in a page margin (a running element)")
+    if _float_beside(small.pages[0]._page_box, box):  # a floated shell, moved up beside it with the rest gone
+        raise CannotStamp(f"a float stands beside <{element.tag}> where it is laid out alone")
     return box
 
 
@@ -380,8 +382,9 @@ def check_drawn_alone(box: Any, tag: str) -> None:
     part), with nothing in it that a full layout draws in another pass (positioned, floated,
     transformed, translucent, clipped, outlined, a list marker, a background image, which PDF
     places in the page's space), nothing counted or quoted across the page (counters, quotes:
-    the small layout has no page around it), and no link, anchor, bookmark or form field (those
-    live in the document, not on the page).
+    the small layout has no page around it), no link, anchor, bookmark or form field (those
+    live in the document, not on the page), and no `::first-line` or `::first-letter` (WeasyPrint
+    tags its box otherwise on a page of its own).
     """
     if not isinstance(box, (BlockBox, FlexBox)) or box.element_tag in {"li", "dt", "dd"}:
         raise CannotStamp(f"<{tag}> with details is not a plain block (a list item, a table's part, inline)")
@@ -392,6 +395,8 @@ def check_drawn_alone(box: Any, tag: str) -> None:
             raise CannotStamp(f"<{tag}> with details holds a box a full layout draws in another pass")
         if _counted(inner):
             raise CannotStamp(f"<{tag}> with details counts or quotes across the page")
+        if str(inner.element_tag).endswith(("::first-line", "::first-letter")):  # tagged otherwise alone
+            raise CannotStamp(f"<{tag}> with details is styled by its first line or letter")
 
 
 def _drawn_apart(box: Any) -> bool:
