@@ -351,6 +351,20 @@ def test_a_packet_lays_each_detail_out_once_and_forgets_it(laying_out: Renderer,
             assert "Guadalupe" not in text_of(pdf)
 
 
+def test_a_large_print_packet_is_joined_on_its_sheets_second_pages_too(laying_out: Renderer, content: Content) -> None:
+    """Large print, two pages a sheet, the date and the care team given (no name: the page 2 heading would
+    carry it): every sheet stamped, the packet joined in one pass, each slot on its sheet's page in the packet."""
+    renderer = Renderer(Project(ROOT, DATA / "no-clinic"), EDITIONS_KEPT)
+    choice = choose_for(content, "breast", ["bone"], [])
+    personal = dataclasses.replace(DETAILS, patient="")
+    options = RenderOptions(large_print=True, print_date=DAY, personal=personal)
+    stamped = render_packet(content, renderer, choice, options)
+    assert len(renderer.packets) == 1
+    assert len(pdfium.PdfDocument(stamped)) > len(choice.sheet_ids)  # some sheets take two pages
+    text = _same_copy(stamped, render_packet(content, laying_out, choice, options))
+    assert text.count(f"Call your care team: {personal.care_team}") == len(choice.sheet_ids)
+
+
 def test_a_kept_packet_holds_no_patients_codes(content: Content) -> None:
     """A packet's summary names the codes it was chosen by: it is on the copy (first bookmark, subject), never
     on the holed packet the renderer keeps, nor in what it is kept under."""

@@ -80,6 +80,9 @@ class Holed:
     digest: str  # of `pdf`: what a packet made of holed editions is kept under (`joined`)
 
 
+# Where a slot's piece goes: its page, the index in the page's /Contents it is inserted at, the undo matrix.
+Cut = tuple[int, int, pikepdf.Matrix]
+
 # Ink for one sheet: a PDF with a page per box (`stamping.pieces`; a packet's boxes all in one), and for each
 # of the sheet's slots in turn, the page that goes there and how far it moves.
 Ink = tuple[bytes, list[tuple[int, Move]]]
@@ -90,37 +93,48 @@ def prepare(pdf: bytes, count: int) -> Holed:
     marked content the structure tree reads before the slot, where a full layout draws the box's text."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         follows = _preceding(document, count)
-        cuts: dict[int, tuple[int, int, pikepdf.Matrix]] = {}  # slot -> (page, index in /Contents, undo)
+        cuts: dict[int, Cut] = {}  # by slot
         for number, page in enumerate(document.pages):
             here = {n: mcid for n, (on, mcid) in enumerate(follows) if on == number}
             if here:
                 cuts.update({n: (number, at, undo) for n, (at, undo) in _cut(document, page, here).items()})
-        buffer = io.BytesIO()
-        document.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    written = buffer.getvalue()
-    with pikepdf.open(io.BytesIO(written)) as saved:  # numbered as written: each slot's element, found once
-        elements = [kids(parent)[index].objgen for parent, index in _slots(saved, count)]
-    slots = tuple(Slot(*cuts[n], elements[n]) for n in range(count))
-    return Holed(written, slots, hashlib.sha256(written).hexdigest())
+        return _kept(document, [cuts[n] for n in range(count)])
 
 
 def joined(editions: list[Holed], title: str) -> Holed:
     """Several holed editions as one packet's (`merging.merge`), its slots numbered on from one sheet to the
     next: a packet of stamped sheets is then laid out in one pass (`overlay`), not written sheet by sheet
     and merged. Made once for each packet of the same editions; without a summary (a patient's codes,
-    maybe: `overlay` adds it to the copy)."""
+    maybe: `overlay` adds it to the copy). Each sheet's page content is already cut at its slots, and
+    the merge keeps it so: its cuts carry over, on the packet's pages."""
     from factsheets.render.merging import merge
 
-    parts, count = [], 0
+    parts: list[tuple[str, bytes]] = []
+    cuts: list[Cut] = []
+    pages = 0
     for edition in editions:
         with pikepdf.open(io.BytesIO(edition.pdf)) as pdf:
             for n, (parent, index) in enumerate(_slots(pdf, len(edition.slots))):
-                kids(parent)[index].Alt = slot(count + n)
+                kids(parent)[index].Alt = slot(len(cuts) + n)
             buffer = io.BytesIO()
             pdf.save(buffer)
-        parts.append(("", buffer.getvalue()))
-        count += len(edition.slots)
-    return prepare(merge(parts, title), count)
+            parts.append(("", buffer.getvalue()))
+            cuts += [(pages + place.page, place.at, place.undo) for place in edition.slots]
+            pages += len(pdf.pages)
+    with pikepdf.open(io.BytesIO(merge(parts, title))) as document:
+        return _kept(document, cuts)
+
+
+def _kept(document: pikepdf.Pdf, cuts: list[Cut]) -> Holed:
+    """The holed PDF as kept: written with object streams (qpdf reads those in half the time, and a copy's
+    first copy into it reads every object), its slots' structure elements found as written, once."""
+    buffer = io.BytesIO()
+    document.save(buffer, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    written = buffer.getvalue()
+    with pikepdf.open(io.BytesIO(written)) as saved:
+        elements = [kids(parent)[index].objgen for parent, index in _slots(saved, len(cuts))]
+    slots = tuple(Slot(*cut, element) for cut, element in zip(cuts, elements, strict=True))
+    return Holed(written, slots, hashlib.sha256(written).hexdigest())
 
 
 def overlay(edition: Holed, inks: list[Ink], summary: str = "") -> bytes:
