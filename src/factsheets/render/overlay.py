@@ -173,9 +173,9 @@ def _laid_on(
     moves: list[tuple[int, Move]],
     first: int,
 ) -> list[tuple[int, int, int, pikepdf.Stream]]:
-    """Each page of an ink a sheet uses (`tags`, opened for this use) tagged in its slot of `out`, its resources copied from
-    `resources` (the ink opened once for all its uses, and their names' prefix); its drawing, to insert:
-    (page, index in /Contents, slot, stream)."""
+    """Each page of an ink that a sheet uses (`tags`, opened for this use) tagged in its slot of `out`, its
+    resources copied from `resources` (the ink opened once for all its uses, and their names' prefix);
+    its drawing, to insert: (page, index in /Contents, slot, stream)."""
     source, prefix = resources
     tops = _detached(tags)
     streams = []
@@ -333,8 +333,8 @@ def _resources(
         renamed = names.setdefault(category, {})
         for key, value in theirs[category].items():
             new = f"/{prefix}{key[1:]}"
-            # Made indirect first: qpdf copies an indirect object whole, and once (a loop over a colour
-            # space's numbers in Python cost more than the rest of the overlay).
+            # A direct one made indirect first: qpdf then copies it, and all it refers to, in one call, and
+            # copies one object once for all the pieces of an ink.
             copied = out.copy_foreign(value if value.is_indirect else source.make_indirect(value))
             if new not in mine[category]:
                 mine[category][new] = copied
