@@ -64,9 +64,9 @@ def _append(
     source_nums = source.Root.StructTreeRoot.ParentTree.Nums
     for i in range(0, len(source_nums), 2):
         nums.append(int(source_nums[i]) + offset)
-        nums.append(foreign(out, source_nums[i + 1]))
+        nums.append(_foreign(out, source_nums[i + 1]))
     for element in _top_elements(source.Root.StructTreeRoot):
-        copied = foreign(out, element)
+        copied = _foreign(out, element)
         copied.P = document
         document.K.append(copied)
     for item in source.open_outline().root:
@@ -112,16 +112,12 @@ def kids(node: Object) -> list[Object]:
     return list(found) if isinstance(found, Array) else [] if found is None else [found]
 
 
-def foreign(out: pikepdf.Pdf, value: Object) -> Object:
-    """`value` copied into `out`: an indirect object by qpdf, a direct one (a page's parent-tree entry, a
-    resource dictionary) part by part."""
+def _foreign(out: pikepdf.Pdf, value: Object) -> Object:
+    """`value` copied into `out`: an indirect object by qpdf, a direct array (a page's parent-tree entry)
+    item by item."""
     if isinstance(value, Object) and value.is_indirect:
         return out.copy_foreign(value)
-    if isinstance(value, Array):
-        return Array([foreign(out, item) for item in value])
-    if isinstance(value, Dictionary):
-        return Dictionary({key: foreign(out, item) for key, item in value.items()})
-    return value
+    return Array([_foreign(out, item) for item in value]) if isinstance(value, Array) else value
 
 
 def _bookmark(item: pikepdf.OutlineItem, first: int) -> pikepdf.OutlineItem:
